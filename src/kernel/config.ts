@@ -1,0 +1,109 @@
+/**
+ * The node's configuration: the typed `NodeConfig` everything downstream reads, its defaults, and the
+ * embedded default config that serves when there is no config file.
+ */
+import { randomBytes } from "node:crypto";
+import type { PluginClass } from "./decorators.js";
+
+/** An address to join at start: `{ host, port }`. */
+export interface BootstrapPeer {
+  host: string;
+  port: number;
+}
+
+/** Resource limits. Every field has a default (`DEFAULT_LIMITS`). */
+export interface Limits {
+  /** Longest frame accepted, in bytes, newline excluded. A longer one closes the connection. */
+  maxFrameBytes: number;
+  /** Malformed or unacceptable frames tolerated per connection before it is closed. */
+  maxBadFrames: number;
+  /** Most peers this node keeps connected; further handshakes are refused and advertised peers not dialled. */
+  maxPeers: number;
+  /** Most open connections (inbound and outbound, handshaken or not); further inbound ones are closed at once. */
+  maxConnections: number;
+  /** Most broadcast ids remembered for duplicate suppression. */
+  seenCacheSize: number;
+  /** How long a broadcast id is remembered, in milliseconds. */
+  seenCacheTtlMs: number;
+  /** Hops a new broadcast may travel. */
+  broadcastTtl: number;
+  /** How long `join`, `getPeersFrom` and similar requests wait for their answer, in milliseconds. */
+  requestTimeoutMs: number;
+  /** How long a TCP connect may take, in milliseconds. */
+  dialTimeoutMs: number;
+}
+
+/** A plugin as the config names it: a built-in name, a module specifier, or (from code) the class itself. */
+export type PluginRef = string | PluginClass;
+
+/** The validated, complete configuration of one node. */
+export interface NodeConfig {
+  /** This node's peer id, unique in the network. */
+  id: string;
+  /** Address to listen on, and to advertise to peers. */
+  host: string;
+  /** Port to listen on; 0 picks a free one. */
+  port: number;
+  /** Chat nickname, carried by chat lines. */
+  nick?: string;
+  /** Log at debug level. */
+  debug: boolean;
+  /** Whether `start()` binds the listener; when false, call `startListening()` yourself. */
+  autostart: boolean;
+  /** The plugins to load, in order. */
+  plugins: PluginRef[];
+  /** Peers to join at start. */
+  bootstrap: BootstrapPeer[];
+  /** Resource limits. */
+  limits: Limits;
+  /** Per-plugin options, keyed by plugin name; a plugin reads its own with `@inject(TOKENS.PluginOptions)`. */
+  options: Record<string, unknown>;
+  /** Directory that relative plugin specifiers are resolved against (the config file's, else the cwd). */
+  baseDir: string;
+}
+
+/** What `createNode` and config files accept: every field optional, defaults fill the rest. */
+export type NodeConfigInput = Partial<Omit<NodeConfig, "limits">> & { limits?: Partial<Limits> };
+
+/** The default limits. */
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxFrameBytes: 1024 * 1024,
+  maxBadFrames: 10,
+  maxPeers: 32,
+  maxConnections: 256,
+  seenCacheSize: 10_000,
+  seenCacheTtlMs: 120_000,
+  broadcastTtl: 16,
+  requestTimeoutMs: 5_000,
+  dialTimeoutMs: 5_000,
+});
+
+/** The built-in plugins, loaded when the config names none. */
+export const DEFAULT_PLUGINS: readonly string[] = Object.freeze(["ping", "advertise", "broadcast", "test"]);
+
+/** The port the embedded default config listens on. */
+export const DEFAULT_PORT = 7001;
+
+/** A fresh random peer id: 16 hex characters. */
+export function randomPeerId(): string {
+  return randomBytes(8).toString("hex");
+}
+
+/**
+ * The embedded default config: a random id, 127.0.0.1, port 7001, the built-in plugins, no bootstrap.
+ * Used as-is when there is no config file, and as the base every file and flag overrides.
+ */
+export function defaultConfig(): NodeConfig {
+  return {
+    id: randomPeerId(),
+    host: "127.0.0.1",
+    port: DEFAULT_PORT,
+    debug: false,
+    autostart: true,
+    plugins: [...DEFAULT_PLUGINS],
+    bootstrap: [],
+    limits: { ...DEFAULT_LIMITS },
+    options: {},
+    baseDir: process.cwd(),
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * peerkit's errors: one class per condition, each with a stable `code` and a message that says what
+ * happened and what to do about it.
+ */
+
+/** Base class of every error peerkit throws on purpose. `code` is stable across versions. */
+export class PeerkitError extends Error {
+  /** A stable, machine-readable code such as `ERR_CONFIG_INVALID`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** One problem found in a config: the field's path, what was expected, and what was found. */
+export interface ConfigProblem {
+  /** Dotted path of the field, e.g. `limits.maxPeers`. */
+  path: string;
+  /** What the field must be, e.g. `an integer from 0 to 65535`. */
+  expected: string;
+  /** A short rendering of the value that was found. */
+  received: string;
+}
+
+/** The config (a file, flags or the object given to `createNode`) has a wrong or unknown field. */
+export class ConfigInvalidError extends PeerkitError {
+  /** Where the config came from: a file path, or a description such as `createNode() argument`. */
+  readonly source: string;
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(source: string, problems: readonly ConfigProblem[]) {
+    const lines = problems.map((p) => `  - ${p.path}: expected ${p.expected}, got ${p.received}`);
+    super(
+      "ERR_CONFIG_INVALID",
+      `Invalid peerkit config in ${source}:\n${lines.join("\n")}\n` +
+        "Fix these fields (see the README's \"Config file\" section for every field and its default).",
+    );
+    this.source = source;
+    this.problems = problems;
+  }
+}
+
+/** A config file exists but could not be read or parsed. */
+export class ConfigUnreadableError extends PeerkitError {
+  constructor(source: string, reason: string, options?: { cause?: unknown }) {
+    super("ERR_CONFIG_UNREADABLE", `Cannot read the peerkit config ${source}: ${reason}. Check that the file exists and is valid for its format (JSON, YAML, JS).`, options);
+  }
+}
+
+/** A plugin name in the config is neither a built-in nor a module that could be imported. */
+export class UnknownPluginError extends PeerkitError {
+  readonly plugin: string;
+
+  constructor(plugin: string, builtins: readonly string[], reason?: string) {
+    super(
+      "ERR_UNKNOWN_PLUGIN",
+      `Unknown plugin "${plugin}"${reason ? ` (${reason})` : ""}. Use a built-in name (${builtins.join(", ")}), ` +
+        `or a module specifier such as "./my-plugin.js" (relative to the config file) or an npm package name ` +
+        "whose export is a class decorated with @plugin().",
+    );
+    this.plugin = plugin;
+  }
+}
+
+/** A module named as a plugin exports nothing that is a `@plugin()` class. */
+export class InvalidPluginError extends PeerkitError {
+  constructor(what: string, reason: string) {
+    super(
+      "ERR_PLUGIN_INVALID",
+      `${what} is not a peerkit plugin: ${reason}. Export a class decorated with @plugin({ name }) ` +
+        "(as the default export or a named export).",
+    );
+  }
+}
+
+/** Two plugins share a name, or a plugin depends on one that is not loaded, or dependencies form a cycle. */
+export class PluginDependencyError extends PeerkitError {
+  constructor(message: string) {
+    super("ERR_PLUGIN_DEPENDENCY", message);
+  }
+}
+
+/** The node API was asked for something a plugin provides, but that plugin is not loaded. */
+export class PluginNotLoadedError extends PeerkitError {
+  constructor(plugin: string, what: string) {
+    super("ERR_PLUGIN_NOT_LOADED", `${what} needs the "${plugin}" plugin. Add "${plugin}" to the plugins list of the config.`);
+  }
+}
+
+/** A frame grew past `limits.maxFrameBytes` before its newline arrived. */
+export class FrameTooLargeError extends PeerkitError {
+  constructor(limit: number) {
+    super(
+      "ERR_FRAME_TOO_LARGE",
+      `A frame exceeded limits.maxFrameBytes (${limit} bytes) before its newline; the connection was closed. ` +
+        "Send smaller messages, or raise limits.maxFrameBytes on both nodes.",
+    );
+  }
+}
+
+/** A request to a peer (join, peer exchange, dial) got no answer in time. */
+export class TimeoutError extends PeerkitError {
+  constructor(what: string, ms: number) {
+    super("ERR_TIMEOUT", `${what} got no answer within ${ms} ms. Check that the peer is running and reachable, or raise limits.requestTimeoutMs.`);
+  }
+}
+
+/** A TCP connection to a peer could not be made. */
+export class DialError extends PeerkitError {
+  constructor(host: string, port: number, reason: string, options?: { cause?: unknown }) {
+    super("ERR_DIAL_FAILED", `Cannot connect to ${host}:${port}: ${reason}. Check the address and that a peerkit node listens there.`, options);
+  }
+}
+
+/** The node dialled an address that turned out to be itself. */
+export class SelfDialError extends PeerkitError {
+  constructor(host: string, port: number) {
+    super("ERR_SELF_DIAL", `${host}:${port} is this node's own address; give the address of another node.`);
+  }
+}
+
+/** A peer id that is not in the peer table. */
+export class UnknownPeerError extends PeerkitError {
+  constructor(peerId: string) {
+    super("ERR_UNKNOWN_PEER", `No connected peer has the id "${peerId}". List the connected peers with node.peers.list() (or /peers in the CLI).`);
+  }
+}
+
+/** The node is not in the state the call needs (e.g. not started, or already shut down). */
+export class NodeStateError extends PeerkitError {
+  constructor(message: string) {
+    super("ERR_NODE_STATE", message);
+  }
+}
+
+/** The transport failed to listen on the configured address. */
+export class ListenError extends PeerkitError {
+  constructor(host: string, port: number, reason: string, options?: { cause?: unknown }) {
+    super("ERR_LISTEN", `Cannot listen on ${host}:${port}: ${reason}. Pick another port (--port, or port 0 for any free one).`, options);
+  }
+}

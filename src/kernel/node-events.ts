@@ -1,0 +1,85 @@
+/** The events a node emits to applications, with their payload types. */
+import { EventEmitter } from "node:events";
+import type { Address } from "../transport/transport.js";
+import type { Envelope } from "./envelope.js";
+import type { PeerInfo } from "./peer.js";
+
+/** A broadcast delivered to this node (once per message id). */
+export interface BroadcastEvent {
+  id: string;
+  originator: string;
+  msg: unknown;
+  envelope: Envelope;
+}
+
+/** A TEST message delivered to this node. */
+export interface TestEvent {
+  originator: string;
+  msg: unknown;
+  envelope: Envelope;
+}
+
+/** Event name → listener arguments. */
+export interface NodeEventMap {
+  /** The listener is bound. */
+  listening: [address: Address];
+  /** A peer completed its handshake. */
+  "peer:connect": [peer: PeerInfo];
+  /** A handshaken peer's connection closed. */
+  "peer:disconnect": [peer: PeerInfo, reason: string];
+  /** Any valid message arrived (before its handlers run). */
+  message: [envelope: Envelope, peerId: string | undefined];
+  /** A broadcast was delivered here (once per id). */
+  broadcast: [event: BroadcastEvent];
+  /** A TEST message was delivered here. */
+  test: [event: TestEvent];
+}
+
+/**
+ * The node's typed event emitter. A listener that throws is caught and logged by the emitter's owner
+ * (see `NodeEvents.emit`), never allowed to break the node.
+ */
+export class NodeEvents {
+  private readonly emitter = new EventEmitter();
+  private onListenerError: (event: string, error: unknown) => void = () => {};
+
+  constructor() {
+    this.emitter.setMaxListeners(0);
+  }
+
+  /** Sets what happens when a listener throws (the kernel logs it). */
+  setErrorHandler(handler: (event: string, error: unknown) => void): void {
+    this.onListenerError = handler;
+  }
+
+  on<K extends keyof NodeEventMap>(event: K, listener: (...args: NodeEventMap[K]) => void): this {
+    this.emitter.on(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  once<K extends keyof NodeEventMap>(event: K, listener: (...args: NodeEventMap[K]) => void): this {
+    this.emitter.once(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  off<K extends keyof NodeEventMap>(event: K, listener: (...args: NodeEventMap[K]) => void): this {
+    this.emitter.off(event, listener as (...args: unknown[]) => void);
+    return this;
+  }
+
+  /** Calls each listener of `event`; a throwing listener is reported and the others still run. */
+  emit<K extends keyof NodeEventMap>(event: K, ...args: NodeEventMap[K]): void {
+    for (const listener of this.emitter.rawListeners(event)) {
+      try {
+        (listener as (...a: unknown[]) => void)(...args);
+      } catch (error) {
+        this.onListenerError(event, error);
+      }
+    }
+  }
+
+  /** Removes every listener (at shutdown). */
+  clear(): void {
+    this.emitter.removeAllListeners();
+  }
+}

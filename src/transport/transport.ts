@@ -1,0 +1,61 @@
+/**
+ * The contract between the kernel and a transport. The TCP transport and the in-memory transport
+ * both implement it, and one compliance suite (`test/transport/contract.ts`) runs against each.
+ */
+import type { Envelope } from "../kernel/envelope.js";
+
+/** A bound address: where a transport listens, or where a connection's far end is. */
+export interface Address {
+  host: string;
+  port: number;
+}
+
+/** One long-lived, two-way link to another node. */
+export interface Connection {
+  /** Unique among this transport's connections, e.g. `tcp-7`. Used in logs. */
+  readonly id: string;
+  /** Who opened it: `outbound` when this node dialled, `inbound` when the remote did. */
+  readonly direction: "inbound" | "outbound";
+  /** The remote end's address as the socket sees it (for inbound links, an ephemeral port). */
+  readonly remote: Address;
+  /** The peer id this connection was bound to by the handshake; set by the kernel, used in logs. */
+  peerId: string | undefined;
+  /** True once the connection is closed, from either side. */
+  readonly closed: boolean;
+  /**
+   * Queues one envelope for sending. Returns false, and sends nothing, when the connection is closed.
+   * Never throws.
+   */
+  send(envelope: Envelope): boolean;
+  /**
+   * Reports that a frame which parsed as an envelope was still unacceptable (e.g. a wrong payload
+   * shape for its type). It is logged and counts against `limits.maxBadFrames`, like a malformed frame.
+   */
+  rejectFrame(reason: string): void;
+  /** Closes the connection; `reason` is logged and passed to the `disconnect` handler. Idempotent. */
+  close(reason?: string): void;
+}
+
+/** What a transport calls back into. Set once with `Transport.setHandlers` before listening or dialling. */
+export interface TransportHandlers {
+  /** A connection opened, inbound or outbound. Called before any of its frames. */
+  connection(connection: Connection): void;
+  /** A valid envelope arrived on a connection. */
+  frame(connection: Connection, envelope: Envelope): void;
+  /** A connection closed (by either side, or after an error). Called exactly once per connection. */
+  disconnect(connection: Connection, reason: string): void;
+}
+
+/** Moves envelopes between nodes. One instance per node. */
+export interface Transport {
+  /** Installs the kernel's callbacks. Must be called before `listen` or `dial`. */
+  setHandlers(handlers: TransportHandlers): void;
+  /** Starts accepting connections; resolves with the bound address (port 0 picks a free port). */
+  listen(host: string, port: number): Promise<Address>;
+  /** The bound address, or undefined when not listening. */
+  address(): Address | undefined;
+  /** Opens a connection to a listening node. Rejects with a coded `PeerkitError` on failure. */
+  dial(host: string, port: number): Promise<Connection>;
+  /** Stops listening and closes every connection; resolves when nothing is left open. Idempotent. */
+  close(): Promise<void>;
+}
