@@ -67,12 +67,8 @@ export class UnknownPluginError extends PeerkitError {
 
 /** A module named as a plugin exports nothing that is a `@plugin()` class. */
 export class InvalidPluginError extends PeerkitError {
-  constructor(what: string, reason: string) {
-    super(
-      "ERR_PLUGIN_INVALID",
-      `${what} is not a peerkit plugin: ${reason}. Export a class decorated with @plugin({ name }) ` +
-        "(as the default export or a named export).",
-    );
+  constructor(what: string, reason: string, options?: { cause?: unknown }) {
+    super("ERR_PLUGIN_INVALID", `${what} cannot be used as a peerkit plugin: ${reason}.`, options);
   }
 }
 

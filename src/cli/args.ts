@@ -1,0 +1,117 @@
+/**
+ * The `peerkit` command line: from `process.argv` to a typed command. Parsing only; nothing here reads a
+ * config file or starts a node. Flags that describe the node become config `overrides`, validated later
+ * by `resolveNodeConfig` together with the config file, so a bad value is reported like a bad field.
+ */
+import { parseArgs } from "node:util";
+import { PeerkitError } from "../kernel/errors.js";
+
+/** The usage text printed by `peerkit --help` and after a usage error. */
+export const USAGE = `Usage: peerkit start [options]
+       peerkit help | --help
+       peerkit --version
+
+Start a peer-to-peer node and chat on standard input.
+
+Options of "start" (each overrides the config file):
+  --config FILE               config file (default: peerkit.config.* or .peerkitrc* in the current directory)
+  --id ID                     this node's peer id (default: random)
+  --host HOST                 address to listen on and advertise (default: 127.0.0.1)
+  --port PORT                 port to listen on; 0 picks a free one (default: 7001)
+  --bootstrap HOST:PORT,...   peers to join at start (the flag may be repeated)
+  --plugins NAME,...          plugins to load: built-in names or module specifiers (may be repeated)
+  --nick NAME                 chat nickname, sent with every chat line
+  --debug                     log at debug level; show stack traces of errors
+  --json                      standard output: one JSON object per line (logs stay on standard error)
+  -h, --help                  show this help
+
+At the prompt: a line is broadcast to the network; /join HOST:PORT, /peers, /quit, /help are commands;
+a line starting with "//" is broadcast with one "/" removed. End of input does not stop the node.`;
+
+/** What `peerkit start` was asked to do. */
+export interface StartOptions {
+  /** The `--config` path, relative to the current directory; undefined to search for a config file. */
+  configPath?: string;
+  /** Config fields given as flags; only the flags actually present. */
+  overrides: Record<string, unknown>;
+  /** `--debug`: show stack traces of errors (also sets the config's `debug`). */
+  debug: boolean;
+  /** `--json`: machine-readable output on stdout. */
+  json: boolean;
+}
+
+/** A parsed command line. */
+export type CliCommand =
+  | { kind: "help" }
+  | { kind: "version" }
+  | { kind: "start"; options: StartOptions };
+
+/** The command line is malformed (unknown command or flag, missing value). The CLI exits with code 2. */
+export class UsageError extends PeerkitError {
+  constructor(message: string) {
+    super("ERR_USAGE", message);
+  }
+}
+
+const START_FLAGS = {
+  config: { type: "string" },
+  id: { type: "string" },
+  host: { type: "string" },
+  port: { type: "string" },
+  bootstrap: { type: "string", multiple: true },
+  plugins: { type: "string", multiple: true },
+  nick: { type: "string" },
+  debug: { type: "boolean" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
+} as const;
+
+/**
+ * Parses the arguments after `node main.js`.
+ *
+ * @throws UsageError for an unknown command or flag, a flag without its value, or a stray argument.
+ */
+export function parseCommandLine(argv: readonly string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: START_FLAGS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: "help" };
+  if (values.version) return { kind: "version" };
+
+  const [command, ...rest] = positionals;
+  if (command === undefined) throw new UsageError('No command given; use "peerkit start".');
+  if (command === "help") return { kind: "help" };
+  if (command !== "start") throw new UsageError(`Unknown command "${command}"; the commands are "start" and "help".`);
+  if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}"; "start" takes only options.`);
+
+  const overrides: Record<string, unknown> = {};
+  if (values.id !== undefined) overrides.id = values.id;
+  if (values.host !== undefined) overrides.host = values.host;
+  if (values.port !== undefined) overrides.port = parsePort(values.port);
+  if (values.nick !== undefined) overrides.nick = values.nick;
+  if (values.bootstrap !== undefined) overrides.bootstrap = splitList(values.bootstrap);
+  if (values.plugins !== undefined) overrides.plugins = splitList(values.plugins);
+  if (values.debug) overrides.debug = true;
+
+  const options: StartOptions = { overrides, debug: values.debug ?? false, json: values.json ?? false };
+  if (values.config !== undefined) options.configPath = values.config;
+  return { kind: "start", options };
+}
+
+/**
+ * A decimal number becomes a number; anything else stays the string it was, so that config validation
+ * reports it as "port: expected an integer ..., got "x" (a string)" rather than a NaN slipping through.
+ */
+function parsePort(text: string): number | string {
+  return /^\s*-?\d+(\.\d+)?\s*$/.test(text) ? Number(text) : text;
+}
+
+/** `["a,b", "c"]` → `["a", "b", "c"]`: comma-separated and repeated flags alike; empty items dropped. */
+function splitList(values: readonly string[]): string[] {
+  return values.flatMap((value) => value.split(",")).map((item) => item.trim()).filter((item) => item !== "");
+}

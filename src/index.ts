@@ -1,0 +1,37 @@
+/**
+ * peerkit's public API: build a node from a config, write plugins for new message types.
+ * Import `reflect-metadata` once, before this module, in your program's entry point.
+ */
+export { createNode, type NodeOverrides } from "./kernel/create-node.js";
+export { PeerNode } from "./kernel/peer-node.js";
+export { plugin, handles, type PayloadCheck, type PluginClass, type PluginLifecycle, type MessageHandler } from "./kernel/decorators.js";
+export { TOKENS } from "./kernel/tokens.js";
+export type { Envelope } from "./kernel/envelope.js";
+export { parseEnvelope, encodeEnvelope } from "./kernel/envelope.js";
+export type { MessageContext, EnvelopeExtras } from "./kernel/message-context.js";
+export { checkPeerInfo, type PeerInfo, type PeerRecord } from "./kernel/peer.js";
+export { PeerTable } from "./kernel/peer-table.js";
+export { Dispatcher, type HandlerEntry } from "./kernel/dispatcher.js";
+export { ConnectionPool } from "./kernel/connection-pool.js";
+export { LocalPeer } from "./kernel/local-peer.js";
+export { NodeEvents, type NodeEventMap, type BroadcastEvent, type TestEvent } from "./kernel/node-events.js";
+export { SeenCache } from "./kernel/seen-cache.js";
+export { SystemClock, type Clock, type TimerHandle } from "./kernel/clock.js";
+export { StreamLogger, silentLogger, type Logger, type LogLevel, type LogFields } from "./kernel/logger.js";
+export {
+  DEFAULT_LIMITS,
+  DEFAULT_PLUGINS,
+  DEFAULT_PORT,
+  defaultConfig,
+  type BootstrapPeer,
+  type Limits,
+  type NodeConfig,
+  type NodeConfigInput,
+  type PluginRef,
+} from "./kernel/config.js";
+export { validateConfig } from "./kernel/config-schema.js";
+export { resolveNodeConfig, loadConfigFile } from "./kernel/config-file.js";
+export * from "./kernel/errors.js";
+export { AdvertisePlugin, BroadcastPlugin, PingPlugin, TestPlugin, BUILTIN_PLUGINS } from "./plugins/index.js";
+export { TcpTransport } from "./transport/tcp-transport.js";
+export type { Address, Connection, Transport, TransportHandlers } from "./transport/transport.js";

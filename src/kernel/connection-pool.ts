@@ -1,0 +1,286 @@
+/**
+ * The connection pool: every open connection of the node, which peer each is bound to, dialling, and
+ * the hand-off of each received frame to the dispatcher.
+ */
+import { inject, injectable } from "tsyringe";
+import type { Connection, Transport } from "../transport/transport.js";
+import type { Clock, TimerHandle } from "./clock.js";
+import type { NodeConfig } from "./config.js";
+import type { Dispatcher } from "./dispatcher.js";
+import type { Envelope } from "./envelope.js";
+import { DialError, NodeStateError, PeerkitError, SelfDialError, TimeoutError } from "./errors.js";
+import type { LocalPeer } from "./local-peer.js";
+import type { Logger } from "./logger.js";
+import type { EnvelopeExtras, MessageContext } from "./message-context.js";
+import type { NodeEvents } from "./node-events.js";
+import type { PeerInfo, PeerRecord } from "./peer.js";
+import type { PeerTable } from "./peer-table.js";
+import { TOKENS } from "./tokens.js";
+
+/** Called when a connection opens (before its first frame). */
+export type OpenListener = (connection: Connection) => void;
+/** Called when a connection closes; `peer` is set when it was the bound connection of a peer. */
+export type CloseListener = (connection: Connection, peer: PeerInfo | undefined, reason: string) => void;
+
+interface HandshakeWaiter {
+  resolve(peer: PeerRecord): void;
+  reject(error: Error): void;
+  timer: TimerHandle;
+}
+
+/**
+ * Owns the node's connections. One long-lived connection per peer pair: when two peers dial each other
+ * at once, both sides keep the connection dialled by the peer with the smaller id and close the other,
+ * so they agree without another round trip.
+ */
+@injectable()
+export class ConnectionPool {
+  private readonly open = new Set<Connection>();
+  private readonly byPeer = new Map<string, Connection>();
+  private readonly dialing = new Map<string, Promise<Connection>>();
+  private readonly waiters = new Map<Connection, HandshakeWaiter[]>();
+  private readonly contexts = new WeakMap<Connection, MessageContext>();
+  private readonly openListeners = new Set<OpenListener>();
+  private readonly closeListeners = new Set<CloseListener>();
+  private stopped = false;
+
+  constructor(
+    @inject(TOKENS.Transport) private readonly transport: Transport,
+    @inject(TOKENS.PeerTable) private readonly peers: PeerTable,
+    @inject(TOKENS.Dispatcher) private readonly dispatcher: Dispatcher,
+    @inject(TOKENS.LocalPeer) private readonly self: LocalPeer,
+    @inject(TOKENS.Events) private readonly events: NodeEvents,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.Config) private readonly config: NodeConfig,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+  ) {
+    transport.setHandlers({
+      connection: (connection) => this.handleOpen(connection),
+      frame: (connection, envelope) => this.handleFrame(connection, envelope),
+      disconnect: (connection, reason) => this.handleClose(connection, reason),
+    });
+  }
+
+  /** Subscribes to connections opening; returns the unsubscribe function. */
+  onOpen(listener: OpenListener): () => void {
+    this.openListeners.add(listener);
+    return () => this.openListeners.delete(listener);
+  }
+
+  /** Subscribes to connections closing; returns the unsubscribe function. */
+  onClose(listener: CloseListener): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  /** Opens a connection to an address (one dial per address at a time; concurrent callers share it). */
+  dial(host: string, port: number): Promise<Connection> {
+    if (this.stopped) return Promise.reject(new NodeStateError("The node is shut down; create a new node to dial."));
+    const own = this.self.address;
+    if (host === own.host && port === own.port) return Promise.reject(new SelfDialError(host, port));
+    const key = `${host}:${port}`;
+    let pending = this.dialing.get(key);
+    if (!pending) {
+      pending = this.transport.dial(host, port).finally(() => this.dialing.delete(key));
+      this.dialing.set(key, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Dials an address and waits until the handshake binds the connection to a peer (the ping plugin
+   * performs it). Resolves at once when a connected peer already advertised that address.
+   */
+  async connect(host: string, port: number): Promise<PeerRecord> {
+    const known = this.peers.findByAddress(host, port);
+    if (known?.connected) return known;
+    const connection = await this.dial(host, port);
+    const bound = connection.peerId !== undefined && this.byPeer.get(connection.peerId) === connection;
+    if (bound) return this.peers.find(connection.peerId!)!;
+    if (connection.closed) throw new DialError(host, port, "the connection closed before the handshake");
+    const ms = this.config.limits.requestTimeoutMs;
+    return new Promise<PeerRecord>((resolve, reject) => {
+      const waiter: HandshakeWaiter = {
+        resolve,
+        reject,
+        timer: this.clock.setTimeout(() => {
+          this.dropWaiter(connection, waiter);
+          connection.close("handshake timeout");
+          reject(new TimeoutError(`The handshake with ${host}:${port}`, ms));
+        }, ms),
+      };
+      this.waiters.set(connection, [...(this.waiters.get(connection) ?? []), waiter]);
+    });
+  }
+
+  /**
+   * Binds a connection to the peer that identified itself on it (PING or PONG). Returns true when the
+   * connection is now that peer's connection; false when it was refused and closed (itself, a
+   * duplicate, or `limits.maxPeers` reached).
+   */
+  bind(connection: Connection, info: PeerInfo & { nick?: string }): boolean {
+    if (connection.closed) return false;
+    if (info.id === this.self.id) {
+      connection.close("connected to itself");
+      return false;
+    }
+    const now = this.clock.now();
+    const existing = this.byPeer.get(info.id);
+    if (existing === connection) {
+      this.peers.add(info, { connected: true, lastSeen: now });
+      return true;
+    }
+    if (existing && !existing.closed) {
+      if (!this.isPreferred(connection, info.id) || this.isPreferred(existing, info.id)) {
+        connection.peerId = info.id;
+        this.settleWaiters(connection, undefined);
+        connection.close(`duplicate connection to ${info.id}`);
+        return false;
+      }
+      // The new connection wins: move the peer onto it quietly (no disconnect/connect events).
+      this.byPeer.set(info.id, connection);
+      connection.peerId = info.id;
+      this.peers.add(info, { connected: true, lastSeen: now });
+      existing.close(`replaced by the connection ${connection.id}`);
+      this.settleWaiters(connection, undefined);
+      return true;
+    }
+    if (this.peers.connectedCount() >= this.config.limits.maxPeers) {
+      this.logger.warn("refused a peer: limits.maxPeers reached", { peer: info.id, maxPeers: this.config.limits.maxPeers });
+      connection.close(`peer limit reached (limits.maxPeers ${this.config.limits.maxPeers})`);
+      return false;
+    }
+    this.byPeer.set(info.id, connection);
+    connection.peerId = info.id;
+    this.peers.add(info, { connected: true, lastSeen: now });
+    this.logger.info("peer connected", { peer: info.id, host: info.host, port: info.port, via: connection.direction });
+    this.events.emit("peer:connect", { id: info.id, host: info.host, port: info.port });
+    this.settleWaiters(connection, undefined);
+    return true;
+  }
+
+  /** The bound connection of a peer, or undefined. */
+  connectionOf(peerId: string): Connection | undefined {
+    return this.byPeer.get(peerId);
+  }
+
+  /** The ids of every bound peer. */
+  peerIds(): string[] {
+    return [...this.byPeer.keys()];
+  }
+
+  /** Every open connection, bound or not. */
+  connections(): Connection[] {
+    return [...this.open];
+  }
+
+  /** Sends an envelope to a bound peer; false when there is no open connection to it. */
+  send(peerId: string, envelope: Envelope): boolean {
+    return this.byPeer.get(peerId)?.send(envelope) ?? false;
+  }
+
+  /** Sends an envelope to every bound peer except the given connections; returns how many were sent. */
+  sendToAll(envelope: Envelope, except?: ReadonlySet<Connection | undefined>): number {
+    let sent = 0;
+    for (const connection of this.byPeer.values()) {
+      if (except?.has(connection)) continue;
+      if (connection.send(envelope)) sent++;
+    }
+    return sent;
+  }
+
+  /** Refuses new dials and fails every pending handshake; the transport closes the sockets. */
+  stop(): void {
+    this.stopped = true;
+    for (const connection of [...this.waiters.keys()]) {
+      this.settleWaiters(connection, new NodeStateError("The node shut down before the handshake completed."));
+    }
+    this.openListeners.clear();
+    this.closeListeners.clear();
+  }
+
+  private isPreferred(connection: Connection, peerId: string): boolean {
+    const dialer = connection.direction === "outbound" ? this.self.id : peerId;
+    return dialer === (this.self.id < peerId ? this.self.id : peerId);
+  }
+
+  private handleOpen(connection: Connection): void {
+    this.open.add(connection);
+    for (const listener of this.openListeners) this.callListener(() => listener(connection));
+  }
+
+  private handleFrame(connection: Connection, envelope: Envelope): void {
+    const peerId = connection.peerId;
+    if (peerId !== undefined) this.peers.touch(peerId, this.clock.now());
+    this.events.emit("message", envelope, peerId);
+    this.dispatcher.dispatch(envelope, this.contextOf(connection));
+  }
+
+  private handleClose(connection: Connection, reason: string): void {
+    this.open.delete(connection);
+    const peerId = connection.peerId;
+    let peer: PeerInfo | undefined;
+    if (peerId !== undefined && this.byPeer.get(peerId) === connection) {
+      this.byPeer.delete(peerId);
+      const row = this.peers.find(peerId);
+      this.peers.remove(peerId);
+      peer = { id: peerId, host: row?.host ?? connection.remote.host, port: row?.port ?? connection.remote.port };
+      this.logger.info("peer disconnected", { peer: peerId, reason });
+      this.events.emit("peer:disconnect", peer, reason);
+    }
+    this.settleWaiters(connection, new DialError(connection.remote.host, connection.remote.port, `the connection closed before the handshake (${reason})`));
+    for (const listener of this.closeListeners) this.callListener(() => listener(connection, peer, reason));
+  }
+
+  /** Resolves a connection's handshake waiters with its peer, or rejects them with `error`. */
+  private settleWaiters(connection: Connection, error: Error | undefined): void {
+    const waiters = this.waiters.get(connection);
+    if (!waiters) return;
+    this.waiters.delete(connection);
+    const peerId = connection.peerId;
+    // A dialler whose connection lost a duplicate race never saw a PONG on it; the peer it reached may
+    // still be connected over the other connection, found by the address it dialled.
+    const peer =
+      peerId !== undefined
+        ? this.peers.find(peerId)
+        : connection.direction === "outbound"
+          ? this.peers.findByAddress(connection.remote.host, connection.remote.port)
+          : undefined;
+    for (const waiter of waiters) {
+      this.clock.clearTimeout(waiter.timer);
+      if (peer?.connected) waiter.resolve(peer);
+      else waiter.reject(error ?? new DialError(connection.remote.host, connection.remote.port, "the handshake was refused"));
+    }
+  }
+
+  private dropWaiter(connection: Connection, waiter: HandshakeWaiter): void {
+    const rest = (this.waiters.get(connection) ?? []).filter((w) => w !== waiter);
+    if (rest.length > 0) this.waiters.set(connection, rest);
+    else this.waiters.delete(connection);
+  }
+
+  private contextOf(connection: Connection): MessageContext {
+    let context = this.contexts.get(connection);
+    if (!context) {
+      const self = this.self;
+      context = {
+        connection,
+        get peerId() {
+          return connection.peerId;
+        },
+        reply: (type: string, msg: unknown, extras?: EnvelopeExtras) => connection.send(self.envelope(type, msg, extras)),
+        reject: (reason: string) => connection.rejectFrame(reason),
+      };
+      this.contexts.set(connection, context);
+    }
+    return context;
+  }
+
+  private callListener(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.logger.error("connection listener failed", { error: error instanceof PeerkitError || error instanceof Error ? error.message : String(error) });
+    }
+  }
+}

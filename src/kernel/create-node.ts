@@ -1,0 +1,102 @@
+/**
+ * `createNode`: the composition root. It validates the config, makes a child container for the node,
+ * registers the node's services under their tokens, loads and constructs the plugins, and returns the
+ * assembled (not yet started) `PeerNode`. Only this file registers in and resolves from a container.
+ */
+import { container as rootContainer, type DependencyContainer } from "tsyringe";
+import { BUILTIN_PLUGINS } from "../plugins/index.js";
+import { TcpTransport } from "../transport/tcp-transport.js";
+import type { Transport } from "../transport/transport.js";
+import { SystemClock, type Clock } from "./clock.js";
+import { defaultConfig, type NodeConfig, type NodeConfigInput } from "./config.js";
+import { validateConfig } from "./config-schema.js";
+import { ConnectionPool } from "./connection-pool.js";
+import { Dispatcher } from "./dispatcher.js";
+import { InvalidPluginError, PeerkitError } from "./errors.js";
+import { LocalPeer } from "./local-peer.js";
+import { StreamLogger, type Logger } from "./logger.js";
+import { NodeEvents } from "./node-events.js";
+import { PeerNode } from "./peer-node.js";
+import { PeerTable } from "./peer-table.js";
+import { PluginInstance } from "./plugin-instance.js";
+import { loadPlugins, type PluginDefinition } from "./plugin-loader.js";
+import { TOKENS } from "./tokens.js";
+
+/** Services to use instead of the defaults: how tests inject a memory transport, a fake clock or a capturing logger. */
+export interface NodeOverrides {
+  /** Default: a `TcpTransport`. */
+  transport?: Transport;
+  /** Default: a `StreamLogger` on stderr, at debug level when `config.debug`. */
+  logger?: Logger;
+  /** Default: the `SystemClock`. */
+  clock?: Clock;
+}
+
+/**
+ * Assembles a node from a config (validated here: a wrong field throws ERR_CONFIG_INVALID) and loads its
+ * plugins (ERR_UNKNOWN_PLUGIN, ERR_PLUGIN_INVALID, ERR_PLUGIN_DEPENDENCY). Call `start()` on the result.
+ *
+ * @example
+ *   const node = await createNode({ port: 0, plugins: ["ping", "broadcast"] });
+ *   await node.start();
+ */
+export async function createNode(input: NodeConfigInput = {}, overrides: NodeOverrides = {}): Promise<PeerNode> {
+  const config = validateConfig(input, "the createNode() config", defaultConfig());
+  const definitions = await loadPlugins(config.plugins, config.baseDir, BUILTIN_PLUGINS);
+  const logger = overrides.logger ?? new StreamLogger(config.nick ?? config.id, config.debug ? "debug" : "info");
+  const scope = registerServices(rootContainer.createChildContainer(), config, logger, overrides);
+  const dispatcher = scope.resolve<Dispatcher>(TOKENS.Dispatcher);
+  const plugins = definitions.map((definition) => constructPlugin(scope, definition, config, dispatcher));
+  return new PeerNode({
+    config,
+    logger,
+    dispatcher,
+    transport: scope.resolve<Transport>(TOKENS.Transport),
+    peers: scope.resolve<PeerTable>(TOKENS.PeerTable),
+    connections: scope.resolve<ConnectionPool>(TOKENS.Connections),
+    events: scope.resolve<NodeEvents>(TOKENS.Events),
+    self: scope.resolve<LocalPeer>(TOKENS.LocalPeer),
+    plugins,
+  });
+}
+
+function registerServices(scope: DependencyContainer, config: NodeConfig, logger: Logger, overrides: NodeOverrides): DependencyContainer {
+  const events = new NodeEvents();
+  events.setErrorHandler((event, error) =>
+    logger.error("event listener failed", { event, error: error instanceof Error ? error.message : String(error) }),
+  );
+  scope.register(TOKENS.Config, { useValue: config });
+  scope.register(TOKENS.Logger, { useValue: logger });
+  scope.register(TOKENS.Clock, { useValue: overrides.clock ?? new SystemClock() });
+  scope.register(TOKENS.Events, { useValue: events });
+  scope.registerSingleton(TOKENS.LocalPeer, LocalPeer);
+  scope.registerSingleton(TOKENS.PeerTable, PeerTable);
+  scope.registerSingleton(TOKENS.Dispatcher, Dispatcher);
+  if (overrides.transport) scope.register(TOKENS.Transport, { useValue: overrides.transport });
+  else scope.registerSingleton(TOKENS.Transport, TcpTransport);
+  scope.registerSingleton(TOKENS.Connections, ConnectionPool);
+  return scope;
+}
+
+/** Constructs one plugin in a scope of its own, where `TOKENS.PluginOptions` is its own options. */
+function constructPlugin(scope: DependencyContainer, definition: PluginDefinition, config: NodeConfig, dispatcher: Dispatcher): PluginInstance {
+  const { name } = definition.metadata;
+  const pluginScope = scope.createChildContainer();
+  pluginScope.register(TOKENS.PluginOptions, { useValue: config.options[name] ?? {} });
+  let instance: object;
+  try {
+    instance = pluginScope.resolve(definition.pluginClass);
+  } catch (error) {
+    if (error instanceof PeerkitError) throw error;
+    const reason = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+    const injection = /Cannot inject|TypeInfo not known|unregistered dependency/.test(reason);
+    throw new InvalidPluginError(
+      `The plugin "${name}"`,
+      injection
+        ? `its constructor could not be injected (${reason}); put @inject(TOKENS.X) on every constructor parameter`
+        : `its constructor threw: ${reason}`,
+      { cause: error },
+    );
+  }
+  return new PluginInstance(name, instance, definition.pluginClass, dispatcher);
+}

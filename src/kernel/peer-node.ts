@@ -1,0 +1,213 @@
+/** `PeerNode`: one running node, its lifecycle and the original design's API. */
+import type { Address, Transport } from "../transport/transport.js";
+import type { AdvertisePlugin } from "../plugins/advertise.js";
+import type { BroadcastPlugin } from "../plugins/broadcast.js";
+import type { PingPlugin } from "../plugins/ping.js";
+import type { BootstrapPeer, NodeConfig } from "./config.js";
+import type { ConnectionPool } from "./connection-pool.js";
+import type { Dispatcher } from "./dispatcher.js";
+import { NodeStateError, PluginNotLoadedError } from "./errors.js";
+import type { LocalPeer } from "./local-peer.js";
+import type { Logger } from "./logger.js";
+import type { NodeEventMap, NodeEvents } from "./node-events.js";
+import type { PeerInfo } from "./peer.js";
+import type { PeerTable } from "./peer-table.js";
+import type { PluginInstance } from "./plugin-instance.js";
+
+/** The services a node is assembled from; `createNode` resolves them from the node's container. */
+export interface NodeParts {
+  config: NodeConfig;
+  logger: Logger;
+  transport: Transport;
+  peers: PeerTable;
+  dispatcher: Dispatcher;
+  connections: ConnectionPool;
+  events: NodeEvents;
+  self: LocalPeer;
+  plugins: PluginInstance[];
+}
+
+type State = "created" | "starting" | "running" | "stopping" | "stopped";
+
+/**
+ * A peer-to-peer node. Made by `createNode(config)`; `start()` starts its plugins, binds the listener
+ * (unless `autostart: false`) and joins the bootstrap peers; `shutdown()` undoes all of it.
+ */
+export class PeerNode {
+  /** The node's validated config. */
+  readonly config: NodeConfig;
+  /** The peer table: `list()`, `add()`, `find(id)`, `remove(id)`. */
+  readonly peers: PeerTable;
+  /** The message-type table; `dispatcher.on(type, fn)` adds an ad-hoc handler, `types()` lists it. */
+  readonly dispatcher: Dispatcher;
+  /** The node's connections: dial, send to a peer, send to all. */
+  readonly connections: ConnectionPool;
+  /** The node's logger. */
+  readonly logger: Logger;
+  private readonly transport: Transport;
+  private readonly events: NodeEvents;
+  private readonly self: LocalPeer;
+  private readonly plugins: PluginInstance[];
+  private state: State = "created";
+  private shutdownPromise: Promise<void> | undefined;
+
+  constructor(parts: NodeParts) {
+    this.config = parts.config;
+    this.peers = parts.peers;
+    this.dispatcher = parts.dispatcher;
+    this.connections = parts.connections;
+    this.logger = parts.logger;
+    this.transport = parts.transport;
+    this.events = parts.events;
+    this.self = parts.self;
+    this.plugins = parts.plugins;
+  }
+
+  /** This node's peer id. */
+  get id(): string {
+    return this.self.id;
+  }
+
+  /** The bound listening address, or undefined when not listening. */
+  get address(): Address | undefined {
+    return this.transport.address();
+  }
+
+  /** The names of the loaded plugins, in start order. */
+  get pluginNames(): string[] {
+    return this.plugins.map((p) => p.name);
+  }
+
+  /** Subscribes to a node event (`peer:connect`, `peer:disconnect`, `message`, `broadcast`, `test`, `listening`). */
+  on<K extends keyof NodeEventMap>(event: K, listener: (...args: NodeEventMap[K]) => void): this {
+    this.events.on(event, listener);
+    return this;
+  }
+
+  /** Subscribes to the next occurrence of a node event. */
+  once<K extends keyof NodeEventMap>(event: K, listener: (...args: NodeEventMap[K]) => void): this {
+    this.events.once(event, listener);
+    return this;
+  }
+
+  /** Unsubscribes a listener. */
+  off<K extends keyof NodeEventMap>(event: K, listener: (...args: NodeEventMap[K]) => void): this {
+    this.events.off(event, listener);
+    return this;
+  }
+
+  /** The instance of a loaded plugin, by name; undefined when it is not loaded. */
+  plugin<T extends object = object>(name: string): T | undefined {
+    return this.plugins.find((p) => p.name === name)?.instance as T | undefined;
+  }
+
+  /**
+   * Starts the plugins (dependencies first), binds the listener unless `autostart` is false, and joins
+   * the configured bootstrap peers (failures are logged, not thrown). On failure, whatever started is
+   * shut down before the error is rethrown.
+   */
+  async start(): Promise<void> {
+    if (this.state !== "created") throw new NodeStateError(`start() was called on a node that is ${this.state}; a node starts once.`);
+    this.state = "starting";
+    try {
+      for (const plugin of this.plugins) await plugin.start();
+      if (this.config.autostart) await this.startListening();
+    } catch (error) {
+      await this.shutdown();
+      throw error;
+    }
+    this.state = "running";
+    if (this.config.bootstrap.length > 0) await this.bootstrap(this.config.bootstrap);
+  }
+
+  /** Binds the listener on the configured host and port; resolves with the bound address. */
+  async startListening(): Promise<Address> {
+    if (this.state === "stopping" || this.state === "stopped") throw new NodeStateError("startListening() was called on a node that is shut down.");
+    const existing = this.transport.address();
+    if (existing) return existing;
+    const address = await this.transport.listen(this.config.host, this.config.port);
+    this.self.setAddress(address);
+    this.logger.info("listening", { id: this.id, host: address.host, port: address.port });
+    this.events.emit("listening", address);
+    return address;
+  }
+
+  /** Connects to a node (PING) and resolves with its identity when its PONG arrives. Needs the ping plugin. */
+  async join(host: string, port: number): Promise<PeerInfo> {
+    const peer = await this.require<PingPlugin>("ping", "join()").join(host, port);
+    return { id: peer.id, host: peer.host, port: peer.port };
+  }
+
+  /** Floods a message to the whole network; returns its id. Needs the broadcast plugin. */
+  broadcast(msg: unknown): string {
+    return this.require<BroadcastPlugin>("broadcast", "broadcast()").broadcast(msg);
+  }
+
+  /** Asks a peer for its peers (ADVERTISE) and connects to the new ones. Needs the advertise plugin. */
+  getPeersFrom(peerId: string): Promise<PeerInfo[]> {
+    return this.require<AdvertisePlugin>("advertise", "getPeersFrom()").getPeersFrom(peerId);
+  }
+
+  /**
+   * Joins each address, then (with the advertise plugin) asks each joined peer for its peers.
+   * Resolves with the peers joined directly; failures are logged at warn level, not thrown.
+   */
+  async bootstrap(list: readonly BootstrapPeer[]): Promise<PeerInfo[]> {
+    const joined = await Promise.all(
+      list.map(async ({ host, port }) => {
+        try {
+          return await this.join(host, port);
+        } catch (error) {
+          this.logger.warn("could not join a bootstrap peer", { address: `${host}:${port}`, error: errorMessage(error) });
+          return undefined;
+        }
+      }),
+    );
+    const peers = joined.filter((peer): peer is PeerInfo => peer !== undefined);
+    if (this.plugin("advertise")) {
+      await Promise.all(
+        peers.map((peer) =>
+          this.getPeersFrom(peer.id).catch((error: unknown) =>
+            this.logger.debug("peer exchange with a bootstrap peer failed", { peer: peer.id, error: errorMessage(error) }),
+          ),
+        ),
+      );
+    }
+    return peers;
+  }
+
+  /**
+   * Stops the plugins in reverse start order, closes every connection and the listener, and resolves
+   * when nothing is left open. Safe to call more than once.
+   */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.stopEverything();
+    return this.shutdownPromise;
+  }
+
+  private async stopEverything(): Promise<void> {
+    this.state = "stopping";
+    for (const plugin of [...this.plugins].reverse()) {
+      try {
+        await plugin.stop();
+      } catch (error) {
+        this.logger.error("plugin failed to stop", { plugin: plugin.name, error: errorMessage(error) });
+      }
+    }
+    this.connections.stop();
+    await this.transport.close();
+    this.dispatcher.clear();
+    this.events.clear();
+    this.state = "stopped";
+  }
+
+  private require<T>(name: string, what: string): T {
+    const instance = this.plugin(name);
+    if (!instance) throw new PluginNotLoadedError(name, what);
+    return instance as T;
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

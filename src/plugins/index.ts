@@ -1,0 +1,16 @@
+/** The built-in plugins, by the names a config uses for them. */
+import type { PluginClass } from "../kernel/decorators.js";
+import { AdvertisePlugin } from "./advertise.js";
+import { BroadcastPlugin } from "./broadcast.js";
+import { PingPlugin } from "./ping.js";
+import { TestPlugin } from "./test-message.js";
+
+export { AdvertisePlugin, BroadcastPlugin, PingPlugin, TestPlugin };
+
+/** Built-in plugin classes by config name. */
+export const BUILTIN_PLUGINS: Readonly<Record<string, PluginClass>> = Object.freeze({
+  ping: PingPlugin,
+  advertise: AdvertisePlugin,
+  broadcast: BroadcastPlugin,
+  test: TestPlugin,
+});

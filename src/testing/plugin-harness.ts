@@ -1,0 +1,170 @@
+/**
+ * `PluginHarness`: a real node on an in-memory transport, plus fake remote peers that deliver frames to
+ * it and record what it sends them. Unit-test a plugin with no socket and no sleep.
+ */
+import type { Clock } from "../kernel/clock.js";
+import type { NodeConfigInput, PluginRef } from "../kernel/config.js";
+import { createNode } from "../kernel/create-node.js";
+import type { Envelope } from "../kernel/envelope.js";
+import type { EnvelopeExtras } from "../kernel/message-context.js";
+import type { PeerInfo } from "../kernel/peer.js";
+import type { PeerNode } from "../kernel/peer-node.js";
+import { MemoryNetwork, MemoryTransport, type MemoryConnection } from "../transport/memory-transport.js";
+import type { Connection } from "../transport/transport.js";
+import { FakeClock } from "./fake-clock.js";
+import { MemoryLogger } from "./memory-logger.js";
+
+/** Options of `PluginHarness.create`. */
+export interface HarnessOptions {
+  /** The plugins of the node under test: classes, built-in names or module specifiers. */
+  plugins: PluginRef[];
+  /** Any other config fields (id defaults to `node-under-test`). */
+  config?: NodeConfigInput;
+  /** The node's clock; default a `FakeClock`, moved only by `harness.clock.advance(ms)`. */
+  clock?: Clock;
+}
+
+/** A remote peer simulated by the test: what it sends is delivered to the node, what it receives is recorded. */
+export class FakePeer {
+  /** Every envelope the node sent to this peer, oldest first. */
+  readonly received: Envelope[] = [];
+  /** Why the connection closed, once it has. */
+  closedReason: string | undefined;
+
+  constructor(
+    /** The identity this peer claims. */
+    readonly info: PeerInfo,
+    private readonly connection: MemoryConnection,
+    private readonly clock: Clock,
+  ) {}
+
+  /** This peer's id. */
+  get id(): string {
+    return this.info.id;
+  }
+
+  /** Sends the node an envelope from this peer (`originator` is this peer unless `overrides` says otherwise). */
+  deliver(type: string, msg: unknown, overrides: EnvelopeExtras & Partial<Envelope> = {}): void {
+    this.connection.send({ msg_type: type, msg, originator: this.info.id, time: this.clock.now(), ...overrides });
+  }
+
+  /** Sends the node arbitrary text as one frame (for malformed-frame tests). */
+  deliverRaw(text: string): void {
+    this.connection.sendRaw(text);
+  }
+
+  /** The envelopes of one type the node sent to this peer. */
+  receivedOf(type: string): Envelope[] {
+    return this.received.filter((envelope) => envelope.msg_type === type);
+  }
+
+  /** Closes this peer's connection. */
+  close(): void {
+    this.connection.close("closed by the test");
+  }
+
+  /** True once the connection closed, from either side. */
+  get closed(): boolean {
+    return this.connection.closed;
+  }
+}
+
+/** A node under test on a private in-memory network. */
+export class PluginHarness {
+  private constructor(
+    /** The node under test, started. */
+    readonly node: PeerNode,
+    /** The in-memory network the node and its fake peers share. */
+    readonly network: MemoryNetwork,
+    /** Everything the node logged. */
+    readonly logger: MemoryLogger,
+    /** The node's clock. */
+    readonly clock: Clock,
+    private readonly transports: MemoryTransport[],
+  ) {}
+
+  private readonly nodes: PeerNode[] = [];
+
+  /** Builds and starts a node with the given plugins on a fresh in-memory network. */
+  static async create(options: HarnessOptions): Promise<PluginHarness> {
+    const network = new MemoryNetwork();
+    const logger = new MemoryLogger();
+    const clock = options.clock ?? new FakeClock();
+    const transport = new MemoryTransport({ network, logger, limits: options.config?.limits });
+    const node = await createNode(
+      { id: "node-under-test", host: "memory", port: 0, ...options.config, plugins: options.plugins },
+      { transport, logger, clock },
+    );
+    await node.start();
+    return new PluginHarness(node, network, logger, clock, [transport]);
+  }
+
+  /** The fake clock, when the harness made one (the default). Throws when a real clock was given. */
+  get fakeClock(): FakeClock {
+    if (!(this.clock instanceof FakeClock)) throw new Error("This harness was created with its own clock, not a FakeClock.");
+    return this.clock;
+  }
+
+  /**
+   * Connects a fake peer to the node. By default the connection is bound to the peer as if the
+   * handshake had happened (`peer:connect` fires); `{ handshake: false }` leaves it unbound, as a
+   * connection that has not sent PING yet.
+   */
+  async connectPeer(id: string, options: { host?: string; port?: number; handshake?: boolean } = {}): Promise<FakePeer> {
+    const address = this.node.address;
+    if (!address) throw new Error("The node under test is not listening; create the harness without autostart: false.");
+    const transport = new MemoryTransport({ network: this.network });
+    this.transports.push(transport);
+    const info: PeerInfo = { id, host: options.host ?? "memory", port: options.port ?? 50_000 + this.transports.length };
+    let fake: FakePeer | undefined;
+    transport.setHandlers({
+      connection() {},
+      frame(_connection, envelope) {
+        fake?.received.push(envelope);
+      },
+      disconnect(_connection, reason) {
+        if (fake) fake.closedReason = reason;
+      },
+    });
+    const inbound = new Promise<Connection>((resolve) => {
+      const off = this.node.connections.onOpen((connection) => {
+        if (connection.direction === "inbound") {
+          off();
+          resolve(connection);
+        }
+      });
+    });
+    const connection = (await transport.dial(address.host, address.port)) as MemoryConnection;
+    fake = new FakePeer(info, connection, this.clock);
+    const nodeSide = await inbound;
+    if (options.handshake !== false) this.node.connections.bind(nodeSide, info);
+    await this.settle();
+    return fake;
+  }
+
+  /**
+   * Starts another real node on the same in-memory network (sharing the harness's logger and clock),
+   * e.g. as the far end of `join()`. It is shut down with the harness.
+   */
+  async addNode(options: HarnessOptions): Promise<PeerNode> {
+    const transport = new MemoryTransport({ network: this.network, logger: this.logger, limits: options.config?.limits });
+    const node = await createNode(
+      { host: "memory", port: 0, ...options.config, plugins: options.plugins },
+      { transport, logger: this.logger, clock: options.clock ?? this.clock },
+    );
+    this.nodes.push(node);
+    await node.start();
+    return node;
+  }
+
+  /** Resolves when every frame in flight on the in-memory network has been delivered and handled. */
+  settle(): Promise<void> {
+    return this.network.settle();
+  }
+
+  /** Shuts the node and every fake peer down. */
+  async shutdown(): Promise<void> {
+    await Promise.all([this.node, ...this.nodes].map((node) => node.shutdown()));
+    await Promise.all(this.transports.map((transport) => transport.close()));
+  }
+}

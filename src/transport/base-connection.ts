@@ -1,0 +1,148 @@
+/**
+ * What every connection does the same way whatever carries its bytes: turning a frame's text into an
+ * envelope for the kernel, counting bad frames, logging with the connection's identity, and calling
+ * `disconnect` exactly once.
+ */
+import { parseEnvelope, encodeEnvelope, type Envelope } from "../kernel/envelope.js";
+import type { Limits } from "../kernel/config.js";
+import type { LogFields, Logger } from "../kernel/logger.js";
+import type { Address, Connection, TransportHandlers } from "./transport.js";
+
+/** The limits a connection enforces on the frames it receives. */
+export type ConnectionLimits = Pick<Limits, "maxFrameBytes" | "maxBadFrames">;
+
+/** What a connection is built from, apart from its byte carrier. */
+export interface ConnectionOptions {
+  id: string;
+  direction: "inbound" | "outbound";
+  remote: Address;
+  limits: ConnectionLimits;
+  logger: Logger;
+  handlers: TransportHandlers;
+}
+
+/**
+ * The shared half of a `Connection`. Subclasses carry the bytes: they call `receiveText` for each
+ * frame, `markClosed` when they start closing, and `notifyDisconnect` once the link is fully down.
+ */
+export abstract class BaseConnection implements Connection {
+  readonly id: string;
+  readonly direction: "inbound" | "outbound";
+  readonly remote: Address;
+  peerId: string | undefined = undefined;
+
+  protected readonly limits: ConnectionLimits;
+  protected readonly logger: Logger;
+  private readonly handlers: TransportHandlers;
+  private isClosed = false;
+  private closeReason: string | undefined;
+  private disconnected = false;
+  private badFrames = 0;
+  private readonly whenDisconnected: Promise<void>;
+  private resolveDisconnected!: () => void;
+
+  constructor(options: ConnectionOptions) {
+    this.id = options.id;
+    this.direction = options.direction;
+    this.remote = options.remote;
+    this.limits = options.limits;
+    this.logger = options.logger;
+    this.handlers = options.handlers;
+    this.whenDisconnected = new Promise((resolve) => {
+      this.resolveDisconnected = resolve;
+    });
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Resolves once `disconnect` has been called for this connection. */
+  untilDisconnected(): Promise<void> {
+    return this.whenDisconnected;
+  }
+
+  abstract send(envelope: Envelope): boolean;
+  abstract close(reason?: string): void;
+
+  rejectFrame(reason: string): void {
+    if (this.isClosed) return;
+    this.badFrames += 1;
+    this.logger.warn("rejected a frame", { ...this.logFields(), reason, badFrames: this.badFrames });
+    if (this.badFrames > this.limits.maxBadFrames) {
+      this.abort(`too many bad frames (${this.badFrames} > limits.maxBadFrames ${this.limits.maxBadFrames})`);
+    }
+  }
+
+  /** Closes at once, without flushing: for a peer that misbehaves. Defaults to `close`. */
+  protected abort(reason: string): void {
+    this.close(reason);
+  }
+
+  /** The fields every log line about this connection carries. */
+  protected logFields(): LogFields {
+    return {
+      connection: this.id,
+      remote: `${this.remote.host}:${this.remote.port}`,
+      peer: this.peerId,
+    };
+  }
+
+  /** Serialises an envelope to a frame's text (no newline), or returns undefined after logging why it cannot be. */
+  protected encodeFrame(envelope: Envelope): string | undefined {
+    try {
+      return encodeEnvelope(envelope);
+    } catch (error) {
+      // JSON.stringify throws on a BigInt or a cycle: a bug in the sender, reported without breaking it.
+      this.logger.error("cannot serialise an envelope; nothing was sent", {
+        ...this.logFields(),
+        msg_type: envelope.msg_type,
+        error,
+      });
+      return undefined;
+    }
+  }
+
+  /** Parses one frame's text and hands a valid envelope to the kernel, or rejects the frame. */
+  protected receiveText(text: string): void {
+    if (this.isClosed) return;
+    const result = parseEnvelope(text);
+    if (!result.ok) {
+      this.rejectFrame(result.reason);
+      return;
+    }
+    try {
+      this.handlers.frame(this, result.envelope);
+    } catch (error) {
+      this.logger.error("the frame handler threw; the connection goes on", {
+        ...this.logFields(),
+        msg_type: result.envelope.msg_type,
+        error,
+      });
+    }
+  }
+
+  /** Marks the connection closed and remembers the first reason given; returns false if it already was. */
+  protected markClosed(reason: string): boolean {
+    if (this.isClosed) return false;
+    this.isClosed = true;
+    this.closeReason = reason;
+    return true;
+  }
+
+  /** Calls the `disconnect` handler, once, with the first reason the connection was closed for. */
+  protected notifyDisconnect(fallbackReason: string): void {
+    if (this.disconnected) return;
+    this.disconnected = true;
+    this.isClosed = true;
+    const reason = this.closeReason ?? fallbackReason;
+    this.logger.debug("connection closed", { ...this.logFields(), reason });
+    try {
+      this.handlers.disconnect(this, reason);
+    } catch (error) {
+      this.logger.error("the disconnect handler threw", { ...this.logFields(), error });
+    } finally {
+      this.resolveDisconnected();
+    }
+  }
+}

@@ -1,0 +1,13 @@
+/** The transport layer's public API: the contract, the TCP and in-memory transports, and framing. */
+export type { Address, Connection, Transport, TransportHandlers } from "./transport.js";
+export { FrameDecoder } from "./frame-decoder.js";
+export { BaseConnection, type ConnectionLimits, type ConnectionOptions } from "./base-connection.js";
+export { TcpConnection, type TcpConnectionOptions } from "./tcp-connection.js";
+export { TcpTransport } from "./tcp-transport.js";
+export {
+  MemoryConnection,
+  MemoryNetwork,
+  MemoryTransport,
+  SettleTimeoutError,
+  type MemoryTransportOptions,
+} from "./memory-transport.js";

@@ -1,0 +1,181 @@
+/** The default transport: long-lived TCP connections carrying newline-delimited JSON (DESIGN.md §2). */
+import { createServer, connect, type Server, type Socket, type AddressInfo } from "node:net";
+import { inject, injectable } from "tsyringe";
+import type { Limits, NodeConfig } from "../kernel/config.js";
+import { DialError, ListenError, NodeStateError } from "../kernel/errors.js";
+import type { Logger } from "../kernel/logger.js";
+import { TOKENS } from "../kernel/tokens.js";
+import { TcpConnection } from "./tcp-connection.js";
+import type { Address, Connection, Transport, TransportHandlers } from "./transport.js";
+
+/**
+ * A `Transport` over TCP, built by the kernel from the node's config and logger.
+ *
+ * Reads `config.limits`: `maxFrameBytes` and `maxBadFrames` per connection, `dialTimeoutMs` for
+ * `dial`, and `maxConnections`: an inbound connection arriving while that many are open is closed at
+ * once (logged at warn) and never reaches the kernel. Outbound dials are not limited here.
+ */
+@injectable()
+export class TcpTransport implements Transport {
+  private readonly limits: Limits;
+  private handlers: TransportHandlers | undefined;
+  private server: Server | undefined;
+  private bound: Address | undefined;
+  private readonly connections = new Set<TcpConnection>();
+  /** Every socket not yet closed: connections, refused inbound sockets and dials in progress. */
+  private readonly sockets = new Set<Socket>();
+  private readonly socketClosed = new WeakMap<Socket, Promise<void>>();
+  private nextId = 1;
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    @inject(TOKENS.Config) config: NodeConfig,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+  ) {
+    this.limits = config.limits;
+  }
+
+  setHandlers(handlers: TransportHandlers): void {
+    this.handlers = handlers;
+  }
+
+  listen(host: string, port: number): Promise<Address> {
+    if (this.closing) return Promise.reject(new NodeStateError("The TCP transport is closed; it cannot listen again. Create a new node."));
+    if (this.server) {
+      return Promise.reject(new NodeStateError(`The TCP transport already listens on ${this.bound?.host}:${this.bound?.port}.`));
+    }
+    const handlers = this.handlers;
+    if (!handlers) return Promise.reject(missingHandlers("listen"));
+
+    const server = createServer((socket) => this.accept(socket, handlers));
+    this.server = server;
+    return new Promise<Address>((resolve, reject) => {
+      const onError = (error: NodeJS.ErrnoException): void => {
+        this.server = undefined;
+        reject(new ListenError(host, port, error.code ?? error.message, { cause: error }));
+      };
+      server.once("error", onError);
+      server.listen({ host, port }, () => {
+        server.off("error", onError);
+        server.on("error", (error) => this.logger.error("TCP server error", { error }));
+        const info = server.address() as AddressInfo;
+        this.bound = { host, port: info.port };
+        this.logger.debug("listening", { host, port: info.port });
+        resolve(this.bound);
+      });
+    });
+  }
+
+  address(): Address | undefined {
+    return this.bound;
+  }
+
+  dial(host: string, port: number): Promise<Connection> {
+    if (this.closing) return Promise.reject(new NodeStateError(`The TCP transport is closed; cannot dial ${host}:${port}.`));
+    const handlers = this.handlers;
+    if (!handlers) return Promise.reject(missingHandlers("dial"));
+
+    const socket = connect({ host, port });
+    this.track(socket);
+    return new Promise<Connection>((resolve, reject) => {
+      const timeoutMs = this.limits.dialTimeoutMs;
+      const fail = (reason: string, cause?: unknown): void => {
+        clearTimeout(timer);
+        socket.off("connect", onConnect);
+        socket.off("error", onError);
+        socket.off("close", onClose);
+        socket.destroy();
+        reject(new DialError(host, port, reason, { cause }));
+      };
+      const onError = (error: NodeJS.ErrnoException): void => fail(error.code ?? error.message, error);
+      const onClose = (): void => fail("the transport was closed while dialling");
+      const onConnect = (): void => {
+        clearTimeout(timer);
+        socket.off("error", onError);
+        socket.off("close", onClose);
+        if (this.closing) {
+          fail("the transport was closed while dialling");
+          return;
+        }
+        resolve(this.adopt(socket, "outbound", handlers));
+      };
+      const timer = setTimeout(() => fail(`no connection within ${timeoutMs} ms (limits.dialTimeoutMs)`), timeoutMs);
+      socket.once("connect", onConnect);
+      socket.once("error", onError);
+      socket.once("close", onClose);
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const server = this.server;
+    const serverClosed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    for (const connection of this.connections) connection.destroy("the transport was closed");
+    for (const socket of this.sockets) socket.destroy();
+    await Promise.all([serverClosed, ...[...this.sockets].map((socket) => this.socketClosed.get(socket))]);
+    this.server = undefined;
+    this.bound = undefined;
+    this.logger.debug("TCP transport closed");
+  }
+
+  private accept(socket: Socket, handlers: TransportHandlers): void {
+    this.track(socket);
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    if (this.connections.size >= this.limits.maxConnections) {
+      this.logger.warn("refused an inbound connection: too many open connections", {
+        remote: `${socket.remoteAddress}:${socket.remotePort}`,
+        reason: `${this.connections.size} open connections >= limits.maxConnections ${this.limits.maxConnections}`,
+      });
+      socket.on("error", () => {});
+      socket.destroy();
+      return;
+    }
+    this.adopt(socket, "inbound", handlers);
+  }
+
+  /** Wraps a connected socket, registers it and tells the kernel. */
+  private adopt(socket: Socket, direction: "inbound" | "outbound", handlers: TransportHandlers): TcpConnection {
+    const connection = new TcpConnection(socket, {
+      id: `tcp-${this.nextId++}`,
+      direction,
+      limits: this.limits,
+      logger: this.logger,
+      handlers,
+    });
+    this.connections.add(connection);
+    socket.once("close", () => this.connections.delete(connection));
+    this.logger.debug("connection opened", { connection: connection.id, direction, remote: `${connection.remote.host}:${connection.remote.port}` });
+    try {
+      handlers.connection(connection);
+    } catch (error) {
+      this.logger.error("the connection handler threw; closing the connection", { connection: connection.id, error });
+      connection.destroy("the connection handler threw");
+    }
+    return connection;
+  }
+
+  /** Remembers a socket until it has emitted `close`, so that `close()` can wait for it. */
+  private track(socket: Socket): void {
+    this.sockets.add(socket);
+    this.socketClosed.set(
+      socket,
+      new Promise((resolve) => {
+        socket.once("close", () => {
+          this.sockets.delete(socket);
+          resolve();
+        });
+      }),
+    );
+  }
+}
+
+function missingHandlers(operation: string): NodeStateError {
+  return new NodeStateError(`Transport.setHandlers() must be called before ${operation}().`);
+}
