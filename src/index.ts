@@ -33,5 +33,4 @@ export { validateConfig } from "./kernel/config-schema.js";
 export { resolveNodeConfig, loadConfigFile } from "./kernel/config-file.js";
 export * from "./kernel/errors.js";
 export { AdvertisePlugin, BroadcastPlugin, PingPlugin, TestPlugin, BUILTIN_PLUGINS } from "./plugins/index.js";
-export { TcpTransport } from "./transport/tcp-transport.js";
-export type { Address, Connection, Transport, TransportHandlers } from "./transport/transport.js";
+export * from "./transport/index.js";

@@ -77,7 +77,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   try {
     parsed = parseArgs({ args: [...argv], options: START_FLAGS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(describeParseError(error));
   }
   const { values, positionals } = parsed;
   if (values.help) return { kind: "help" };
@@ -101,6 +101,15 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   const options: StartOptions = { overrides, debug: values.debug ?? false, json: values.json ?? false };
   if (values.config !== undefined) options.configPath = values.config;
   return { kind: "start", options };
+}
+
+/** node:util's message, shortened where it is about a mistyped flag rather than a positional argument. */
+function describeParseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown }).code;
+  const option = /'(-[^']*)'/.exec(message)?.[1];
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option !== undefined) return `Unknown option "${option}".`;
+  return message;
 }
 
 /**

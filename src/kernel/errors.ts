@@ -138,3 +138,14 @@ export class ListenError extends PeerkitError {
     super("ERR_LISTEN", `Cannot listen on ${host}:${port}: ${reason}. Pick another port (--port, or port 0 for any free one).`, options);
   }
 }
+
+/** `MemoryNetwork.settle()` gave up: deliveries kept being queued (a handler that answers in a loop?). */
+export class SettleTimeoutError extends PeerkitError {
+  constructor(turns: number, pending: number) {
+    super(
+      "ERR_SETTLE_TIMEOUT",
+      `MemoryNetwork.settle() still had ${pending} deliveries pending after ${turns} event-loop turns. ` +
+        "Look for handlers that keep answering each other forever.",
+    );
+  }
+}

@@ -111,6 +111,8 @@ export class FrameDecoder {
 
   /** Joins the buffered bytes with the head of a chunk that ends the line, and decodes them. */
   private completePending(head: Buffer): string {
+    // Refuse before concatenating a huge head; "- 1" spares a possible `\r`, checked exactly below.
+    this.checkLength(this.pendingBytes + head.length - 1);
     this.pending.push(head);
     const bytes = Buffer.concat(this.pending, this.pendingBytes + head.length);
     this.reset();

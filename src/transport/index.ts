@@ -8,6 +8,5 @@ export {
   MemoryConnection,
   MemoryNetwork,
   MemoryTransport,
-  SettleTimeoutError,
   type MemoryTransportOptions,
 } from "./memory-transport.js";

@@ -4,7 +4,7 @@
  */
 import { DEFAULT_LIMITS, type Limits } from "../kernel/config.js";
 import type { Envelope } from "../kernel/envelope.js";
-import { DialError, FrameTooLargeError, ListenError, NodeStateError, PeerkitError } from "../kernel/errors.js";
+import { DialError, FrameTooLargeError, ListenError, NodeStateError, SettleTimeoutError } from "../kernel/errors.js";
 import { silentLogger, type Logger } from "../kernel/logger.js";
 import { BaseConnection, type ConnectionOptions } from "./base-connection.js";
 import type { Address, Connection, Transport, TransportHandlers } from "./transport.js";
@@ -14,20 +14,10 @@ const FIRST_FREE_PORT = 40_000;
 /** The first port used as the remote port of inbound connections (like a TCP ephemeral port). */
 const FIRST_EPHEMERAL_PORT = 50_000;
 /** Deliveries run in one go before yielding to the event loop, so a ping-pong loop cannot starve it. */
-const DELIVERIES_PER_TURN = 10_000;
-/** Event-loop turns `settle()` waits for the queue to empty before giving up. */
-const MAX_SETTLE_TURNS = 1_000;
+const DELIVERIES_PER_TURN = 1_000;
+/** Event-loop turns `settle()` waits by default for the queue to empty before giving up. */
+const DEFAULT_SETTLE_TURNS = 1_000;
 
-/** `MemoryNetwork.settle()` gave up: deliveries kept being queued (a handler that answers in a loop?). */
-export class SettleTimeoutError extends PeerkitError {
-  constructor(turns: number, pending: number) {
-    super(
-      "ERR_SETTLE_TIMEOUT",
-      `MemoryNetwork.settle() still had ${pending} deliveries pending after ${turns} event-loop turns. ` +
-        "Look for handlers that keep answering each other forever.",
-    );
-  }
-}
 
 /**
  * The hub that `MemoryTransport`s listen on and dial through. Nothing is global: each test makes its
@@ -50,13 +40,17 @@ export class MemoryNetwork {
     return this.queue.length - this.head;
   }
 
-  /** Resolves once no delivery is pending, including those queued by the deliveries themselves. */
-  async settle(): Promise<void> {
-    for (let turn = 0; turn < MAX_SETTLE_TURNS; turn++) {
+  /**
+   * Resolves once no delivery is pending, including those queued by the deliveries themselves; use it
+   * in tests instead of sleeping. Rejects with `SettleTimeoutError` if the queue is still busy after
+   * `maxTurns` event-loop turns (each turn runs up to 1,000 deliveries). It does not wait for timers.
+   */
+  async settle(maxTurns = DEFAULT_SETTLE_TURNS): Promise<void> {
+    for (let turn = 0; turn < maxTurns; turn++) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.pending === 0) return;
     }
-    throw new SettleTimeoutError(MAX_SETTLE_TURNS, this.pending);
+    throw new SettleTimeoutError(maxTurns, this.pending);
   }
 
   /** @internal Registers a listener under `host:port`, picking a free port for port 0. */
@@ -253,7 +247,7 @@ export class MemoryTransport implements Transport {
     return this.bound;
   }
 
-  async dial(host: string, port: number): Promise<Connection> {
+  async dial(host: string, port: number): Promise<MemoryConnection> {
     if (this.closing) throw new NodeStateError(`The memory transport is closed; cannot dial ${host}:${port}.`);
     const handlers = this.handlers;
     if (!handlers) throw missingHandlers("dial");

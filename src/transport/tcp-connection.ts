@@ -49,7 +49,10 @@ export class TcpConnection extends BaseConnection {
     return true;
   }
 
-  /** Closes gracefully: frames already queued are flushed first, then the socket is destroyed. */
+  /**
+   * Closes gracefully: frames already queued are flushed first, then the socket is destroyed. A peer
+   * that never reads can hold the flush open; `TcpTransport.close()` destroys such sockets outright.
+   */
   close(reason = "closed locally"): void {
     if (!this.markClosed(reason)) return;
     if (this.socket.writableLength === 0) {

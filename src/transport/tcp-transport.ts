@@ -6,7 +6,7 @@ import { DialError, ListenError, NodeStateError } from "../kernel/errors.js";
 import type { Logger } from "../kernel/logger.js";
 import { TOKENS } from "../kernel/tokens.js";
 import { TcpConnection } from "./tcp-connection.js";
-import type { Address, Connection, Transport, TransportHandlers } from "./transport.js";
+import type { Address, Transport, TransportHandlers } from "./transport.js";
 
 /**
  * A `Transport` over TCP, built by the kernel from the node's config and logger.
@@ -70,14 +70,14 @@ export class TcpTransport implements Transport {
     return this.bound;
   }
 
-  dial(host: string, port: number): Promise<Connection> {
+  dial(host: string, port: number): Promise<TcpConnection> {
     if (this.closing) return Promise.reject(new NodeStateError(`The TCP transport is closed; cannot dial ${host}:${port}.`));
     const handlers = this.handlers;
     if (!handlers) return Promise.reject(missingHandlers("dial"));
 
     const socket = connect({ host, port });
     this.track(socket);
-    return new Promise<Connection>((resolve, reject) => {
+    return new Promise<TcpConnection>((resolve, reject) => {
       const timeoutMs = this.limits.dialTimeoutMs;
       const fail = (reason: string, cause?: unknown): void => {
         clearTimeout(timer);
@@ -133,6 +133,7 @@ export class TcpTransport implements Transport {
         remote: `${socket.remoteAddress}:${socket.remotePort}`,
         reason: `${this.connections.size} open connections >= limits.maxConnections ${this.limits.maxConnections}`,
       });
+      // A reset racing the destroy must not surface as an unhandled 'error' event.
       socket.on("error", () => {});
       socket.destroy();
       return;

@@ -1,19 +1,18 @@
 import type { Limits } from "../../src/kernel/config.js";
 import { MemoryNetwork, MemoryTransport } from "../../src/transport/memory-transport.js";
 import type { Address } from "../../src/transport/transport.js";
-import { Recorder, transportContract, type RawClient } from "./contract.js";
+import { transportContract, type RawClient } from "./contract.js";
 
 /** A connection from a transport of its own, writing frames with `MemoryConnection.sendRaw`. */
 async function openRawConnection(network: MemoryNetwork, address: Address): Promise<RawClient> {
   const transport = new MemoryTransport({ network });
-  const recorder = new Recorder();
   let markClosed = (): void => {};
   const closed = new Promise<void>((resolve) => {
     markClosed = resolve;
   });
   transport.setHandlers({
-    connection: (connection) => recorder.connection(connection),
-    frame: (connection, envelope) => recorder.frame(connection, envelope),
+    connection: () => {},
+    frame: () => {},
     disconnect: () => markClosed(),
   });
   const connection = await transport.dial(address.host, address.port);

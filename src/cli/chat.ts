@@ -1,0 +1,105 @@
+/**
+ * The chat prompt: standard input, one line at a time. A plain line is broadcast as `{ text, nick? }`;
+ * a line starting with `/` is a command. End of input only stops reading: the node keeps running, so
+ * `peerkit start < /dev/null &` works as a daemon.
+ */
+import { createInterface, type Interface } from "node:readline";
+import type { Readable } from "node:stream";
+import { parseHostPort } from "../kernel/config-schema.js";
+import { PeerkitError } from "../kernel/errors.js";
+import type { PeerInfo, PeerRecord } from "../kernel/peer.js";
+import type { EventPrinter } from "./output.js";
+
+/** The chat commands, as `/help` and an unknown command list them. */
+export const CHAT_HELP = "commands: /join HOST:PORT, /peers, /quit, /help; any other line is sent to everyone (start it with // to send a leading /)";
+
+/** The part of a node the chat drives. */
+export interface ChatNode {
+  readonly config: { readonly nick?: string };
+  readonly peers: { connected(): PeerRecord[] };
+  join(host: string, port: number): Promise<PeerInfo>;
+  broadcast(msg: unknown): string;
+}
+
+/** What a `ChatSession` needs besides the node. */
+export interface ChatOptions {
+  /** The lines to read, usually `process.stdin`. */
+  input: Readable;
+  /** Where answers and errors go. */
+  printer: EventPrinter;
+  /** Called on `/quit`: shut the node down and exit. */
+  onQuit: () => void;
+}
+
+/**
+ * Reads chat lines from `input` and acts on them. Every failure is reported to the printer; nothing
+ * thrown here escapes as an unhandled rejection.
+ */
+export class ChatSession {
+  private readonly lines: Interface;
+
+  constructor(
+    private readonly node: ChatNode,
+    private readonly options: ChatOptions,
+  ) {
+    this.lines = createInterface({ input: options.input, crlfDelay: Infinity, terminal: false });
+    this.lines.on("line", (line) => void this.handle(line));
+  }
+
+  /** Stops reading input. Idempotent. */
+  close(): void {
+    this.lines.close();
+  }
+
+  /** Handles one line of input. Exposed for tests; never rejects. */
+  async handle(line: string): Promise<void> {
+    try {
+      await this.dispatch(line);
+    } catch (error) {
+      this.options.printer.error(...describe(error));
+    }
+  }
+
+  private async dispatch(line: string): Promise<void> {
+    const trimmed = line.trim();
+    if (trimmed === "") return;
+    if (trimmed.startsWith("//")) return this.say(line.replace(/^(\s*)\//, "$1"));
+    if (!trimmed.startsWith("/")) return this.say(line);
+
+    const [command, ...args] = trimmed.split(/\s+/);
+    switch (command) {
+      case "/join":
+        return this.join(args);
+      case "/peers":
+        this.options.printer.peers(this.node.peers.connected());
+        return;
+      case "/quit":
+        this.options.onQuit();
+        return;
+      case "/help":
+        this.options.printer.notice(CHAT_HELP);
+        return;
+      default:
+        this.options.printer.error(`unknown command ${command}; ${CHAT_HELP}`);
+    }
+  }
+
+  private say(text: string): void {
+    const nick = this.node.config.nick;
+    this.node.broadcast(nick === undefined ? { text } : { text, nick });
+  }
+
+  private async join(args: readonly string[]): Promise<void> {
+    const address = args.length === 1 ? parseHostPort(args[0]!) : undefined;
+    if (!address) {
+      this.options.printer.error("usage: /join HOST:PORT, e.g. /join 127.0.0.1:7001 (IPv6 as [::1]:7001)");
+      return;
+    }
+    this.options.printer.joined(await this.node.join(address.host, address.port));
+  }
+}
+
+function describe(error: unknown): [message: string, code?: string] {
+  if (error instanceof PeerkitError) return [error.message, error.code];
+  return [error instanceof Error ? error.message : String(error)];
+}

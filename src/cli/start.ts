@@ -1,0 +1,90 @@
+/**
+ * `peerkit start`: resolve the config (file, then flags), build and start the node, print its events,
+ * read the chat from stdin, and shut down cleanly on `/quit`, SIGINT or SIGTERM.
+ */
+import type { Readable } from "node:stream";
+import { resolveNodeConfig } from "../kernel/config-file.js";
+import { createNode } from "../kernel/create-node.js";
+import type { PeerNode } from "../kernel/peer-node.js";
+import type { StartOptions } from "./args.js";
+import { CHAT_HELP, ChatSession } from "./chat.js";
+import { HumanPrinter, JsonPrinter, type EventPrinter, type TextSink } from "./output.js";
+
+/** The process streams `runStart` uses; tests of the CLI spawn it, so these are the real ones in practice. */
+export interface CliStreams {
+  stdin: Readable;
+  stdout: TextSink;
+  stderr: TextSink;
+}
+
+/** How long a shutdown may take before the process gives up on it and exits with code 1. */
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs a node until it is told to stop. Resolves with the exit code: 0 after a clean shutdown, 1 when the
+ * shutdown failed or timed out.
+ *
+ * @throws whatever resolving the config, loading the plugins or starting the node throws (a `PeerkitError`
+ *   such as ERR_CONFIG_INVALID, ERR_UNKNOWN_PLUGIN or ERR_LISTEN); the node is shut down first.
+ */
+export async function runStart(options: StartOptions, streams: CliStreams = processStreams()): Promise<number> {
+  const resolved = await resolveNodeConfig({ path: options.configPath, overrides: options.overrides });
+  const node = await createNode(resolved.config);
+  const printer: EventPrinter = options.json ? new JsonPrinter(streams.stdout) : new HumanPrinter(streams.stdout, streams.stderr);
+  printEvents(node, printer);
+
+  let finish!: (code: number) => void;
+  const finished = new Promise<number>((resolve) => (finish = resolve));
+  let stopping = false;
+  const stop = (): void => {
+    // Signals and /quit may all arrive, in any number: the first one shuts down, the rest are ignored.
+    if (stopping) return;
+    stopping = true;
+    chat.close();
+    const timer = setTimeout(() => {
+      streams.stderr.write(`peerkit: the node did not shut down within ${SHUTDOWN_TIMEOUT_MS / 1000} s; exiting anyway.\n`);
+      finish(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    timer.unref();
+    node.shutdown().then(
+      () => finish(0),
+      (error: unknown) => {
+        streams.stderr.write(`peerkit: shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        finish(1);
+      },
+    );
+  };
+  const chat = new ChatSession(node, { input: streams.stdin, printer, onQuit: stop });
+  onTerminationSignal(stop);
+
+  try {
+    await node.start();
+  } catch (error) {
+    // A signal during start makes start() fail; that is the requested shutdown, not an error to report.
+    if (stopping) return finished;
+    chat.close();
+    await node.shutdown();
+    throw error;
+  }
+  if (!options.json) streams.stderr.write(`${CHAT_HELP}\n`);
+  return finished;
+}
+
+/** Forwards the node's events to the printer. Subscribed before `start()`, which emits `listening`. */
+function printEvents(node: PeerNode, printer: EventPrinter): void {
+  node.on("listening", (address) => printer.listening({ id: node.id }, address));
+  node.on("peer:connect", (peer) => printer.peerConnect(peer));
+  node.on("peer:disconnect", (peer, reason) => printer.peerDisconnect(peer, reason));
+  node.on("broadcast", (event) => printer.broadcast(event));
+  node.on("test", (event) => printer.test(event));
+}
+
+/** Calls `stop` on every SIGINT and SIGTERM, for the life of the process (so a second signal cannot kill it mid-shutdown). */
+function onTerminationSignal(stop: () => void): void {
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+function processStreams(): CliStreams {
+  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+}

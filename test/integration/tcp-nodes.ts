@@ -1,0 +1,33 @@
+// Helpers for integration tests: real nodes on 127.0.0.1 with port 0, and waiting on their events.
+import { createNode } from "../../src/kernel/create-node.js";
+import type { NodeConfigInput } from "../../src/kernel/config.js";
+import type { PeerNode } from "../../src/kernel/peer-node.js";
+import { MemoryLogger } from "../../src/testing/index.js";
+
+/** Nodes made by a test, shut down together in afterEach. */
+export class TcpNodes {
+  readonly nodes: PeerNode[] = [];
+  readonly logger = new MemoryLogger();
+
+  /** Creates and starts a node on 127.0.0.1, port 0. */
+  async start(config: NodeConfigInput = {}): Promise<PeerNode> {
+    const node = await createNode({ host: "127.0.0.1", port: 0, ...config }, { logger: this.logger });
+    this.nodes.push(node);
+    await node.start();
+    return node;
+  }
+
+  /** Shuts every node down. */
+  async shutdown(): Promise<void> {
+    await Promise.all(this.nodes.splice(0).map((node) => node.shutdown()));
+  }
+}
+
+/** Polls `condition` until it holds, or fails after `timeoutMs` with `what` in the message. */
+export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -1,0 +1,73 @@
+import { container } from "tsyringe";
+import { afterEach, describe, expect, it } from "vitest";
+import { defaultConfig, type NodeConfig } from "../../src/kernel/config.js";
+import { silentLogger, type Logger } from "../../src/kernel/logger.js";
+import { TOKENS } from "../../src/kernel/tokens.js";
+import { TcpTransport } from "../../src/transport/tcp-transport.js";
+import { Recorder, waitFor } from "./contract.js";
+import { openRawSocket } from "./raw-socket.js";
+
+/** A logger that keeps the messages logged at debug level. */
+class DebugMessages implements Logger {
+  readonly messages: string[] = [];
+  debug(message: string): void {
+    this.messages.push(message);
+  }
+  info(): void {}
+  warn(): void {}
+  error(): void {}
+}
+
+describe("TcpTransport", () => {
+  const opened: TcpTransport[] = [];
+
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((transport) => transport.close()));
+  });
+
+  it("is built by tsyringe from the Config and Logger tokens of a child container", async () => {
+    const config: NodeConfig = { ...defaultConfig(), limits: { ...defaultConfig().limits, maxBadFrames: 3 } };
+    const child = container.createChildContainer();
+    child.register<NodeConfig>(TOKENS.Config, { useValue: config });
+    child.register<Logger>(TOKENS.Logger, { useValue: silentLogger });
+    const transport = child.resolve(TcpTransport);
+    opened.push(transport);
+    transport.setHandlers(new Recorder());
+    const address = await transport.listen("127.0.0.1", 0);
+    expect(address.port).toBeGreaterThan(0);
+  });
+
+  it("rejects listen and dial before setHandlers with ERR_NODE_STATE", async () => {
+    const transport = new TcpTransport(defaultConfig(), silentLogger);
+    opened.push(transport);
+    await expect(transport.listen("127.0.0.1", 0)).rejects.toMatchObject({ code: "ERR_NODE_STATE" });
+    await expect(transport.dial("127.0.0.1", 1)).rejects.toMatchObject({ code: "ERR_NODE_STATE" });
+  });
+
+  it("rejects a dial pending when the transport closes, and still resolves close()", async () => {
+    const transport = new TcpTransport(defaultConfig(), silentLogger);
+    transport.setHandlers(new Recorder());
+    const server = new TcpTransport(defaultConfig(), silentLogger);
+    opened.push(server);
+    server.setHandlers(new Recorder());
+    const address = await server.listen("127.0.0.1", 0);
+    const dialling = transport.dial("127.0.0.1", address.port);
+    await transport.close();
+    await expect(dialling).rejects.toMatchObject({ code: "ERR_DIAL_FAILED" });
+  });
+
+  it("drops an unterminated frame when the remote closes, logging it at debug", async () => {
+    const logger = new DebugMessages();
+    const transport = new TcpTransport(defaultConfig(), logger);
+    opened.push(transport);
+    const recorder = new Recorder();
+    transport.setHandlers(recorder);
+    const raw = await openRawSocket(await transport.listen("127.0.0.1", 0));
+    raw.socket.end('{"msg_type":"TEST","msg":1,"originator":"x","time":1}');
+    await raw.closed;
+    await waitFor(() => recorder.disconnects.length === 1, "the disconnect");
+    expect(recorder.frames).toEqual([]);
+    expect(recorder.disconnects[0]!.reason).toBe("the remote end closed the connection");
+    expect(logger.messages).toContain("dropped an unterminated frame at end of stream");
+  });
+});
