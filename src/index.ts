@@ -14,16 +14,18 @@ export { PeerTable } from "./kernel/peer-table.js";
 export { Dispatcher, type HandlerEntry } from "./kernel/dispatcher.js";
 export { ConnectionPool } from "./kernel/connection-pool.js";
 export { LocalPeer } from "./kernel/local-peer.js";
-export { NodeEvents, type NodeEventMap, type BroadcastEvent, type TestEvent } from "./kernel/node-events.js";
+export { NodeEvents, type NodeEventMap, type BroadcastEvent, type DirectEvent, type TestEvent } from "./kernel/node-events.js";
 export { SeenCache } from "./kernel/seen-cache.js";
 export { SystemClock, type Clock, type TimerHandle } from "./kernel/clock.js";
 export { StreamLogger, silentLogger, type Logger, type LogLevel, type LogFields } from "./kernel/logger.js";
 export {
+  DEFAULT_KEEPALIVE,
   DEFAULT_LIMITS,
   DEFAULT_PLUGINS,
   DEFAULT_PORT,
   defaultConfig,
   type BootstrapPeer,
+  type KeepaliveSettings,
   type Limits,
   type NodeConfig,
   type NodeConfigInput,
@@ -32,5 +34,6 @@ export {
 export { validateConfig } from "./kernel/config-schema.js";
 export { resolveNodeConfig, loadConfigFile } from "./kernel/config-file.js";
 export * from "./kernel/errors.js";
-export { AdvertisePlugin, BroadcastPlugin, PingPlugin, TestPlugin, BUILTIN_PLUGINS } from "./plugins/index.js";
+export { AdvertisePlugin, BroadcastPlugin, DirectPlugin, KeepalivePlugin, PingPlugin, TestPlugin, BUILTIN_PLUGINS } from "./plugins/index.js";
+export { RouteTable } from "./kernel/route-table.js";
 export * from "./transport/index.js";

@@ -3,7 +3,7 @@
  * to `createNode`) becomes a typed `NodeConfig`. Every problem is collected, then reported together in one
  * `ConfigInvalidError`; nothing downstream re-checks a field.
  */
-import type { BootstrapPeer, Limits, NodeConfig, PluginRef } from "./config.js";
+import type { BootstrapPeer, KeepaliveSettings, Limits, NodeConfig, PluginRef } from "./config.js";
 import { getPluginMetadata } from "./decorators.js";
 import { ConfigInvalidError, type ConfigProblem } from "./errors.js";
 
@@ -13,8 +13,8 @@ import { ConfigInvalidError, type ConfigProblem } from "./errors.js";
  */
 type Rule<T> = (value: unknown, path: string, problems: ConfigProblem[]) => T | undefined;
 
-/** A `NodeConfig` as one input describes it: `limits` may be partial, since it is merged field by field. */
-type ConfigFields = Omit<NodeConfig, "limits"> & { limits: Partial<Limits> };
+/** A `NodeConfig` as one input describes it: its sections may be partial, since they are merged field by field. */
+type ConfigFields = Omit<NodeConfig, "limits" | "keepalive"> & { limits: Partial<Limits>; keepalive: Partial<KeepaliveSettings> };
 
 /** A rule for every field of `T`, optional ones included. */
 type RuleTable<T> = { [K in keyof T]-?: Rule<NonNullable<T[K]>> };
@@ -40,15 +40,32 @@ export function validateConfig(input: unknown, source: string, base: NodeConfig)
   const fields = CONFIG_RULE(input, "", problems);
   if (problems.length > 0 || fields === undefined) throw new ConfigInvalidError(source, problems);
 
-  const { limits, options, ...rest } = fields;
-  return {
+  const { limits, keepalive, options, ...rest } = fields;
+  const merged: NodeConfig = {
     ...base,
     plugins: [...base.plugins],
     bootstrap: base.bootstrap.map((peer) => ({ ...peer })),
     ...rest,
     limits: { ...base.limits, ...limits },
+    keepalive: { ...base.keepalive, ...keepalive },
     options: { ...base.options, ...options },
   };
+  const crossProblems = checkRelations(merged);
+  if (crossProblems.length > 0) throw new ConfigInvalidError(source, crossProblems);
+  return merged;
+}
+
+/** Rules between fields, checked on the merged config (a file may set one field and the flags the other). */
+function checkRelations(config: NodeConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const { intervalMs, timeoutMs, redialBaseMs, redialMaxMs } = config.keepalive;
+  if (timeoutMs <= intervalMs) {
+    problems.push(problem("keepalive.timeoutMs", `more than keepalive.intervalMs (${intervalMs}), or peers are dropped before they are pinged`, timeoutMs));
+  }
+  if (redialMaxMs < redialBaseMs) {
+    problems.push(problem("keepalive.redialMaxMs", `at least keepalive.redialBaseMs (${redialBaseMs})`, redialMaxMs));
+  }
+  return problems;
 }
 
 /**
@@ -182,6 +199,13 @@ const LIMIT_RULES = Object.fromEntries(
   Object.entries(LIMIT_RANGES).map(([field, { min, max }]) => [field, integerRule(min, max)]),
 ) as RuleTable<Limits>;
 
+const KEEPALIVE_RULES: RuleTable<KeepaliveSettings> = {
+  intervalMs: integerRule(1, MAX_TIMER_MS),
+  timeoutMs: integerRule(1, MAX_TIMER_MS),
+  redialBaseMs: integerRule(1, MAX_TIMER_MS),
+  redialMaxMs: integerRule(1, MAX_TIMER_MS),
+};
+
 const PLUGIN_OPTIONS_RULE: Rule<Record<string, unknown>> = (value, path, problems) => {
   if (!isPlainObject(value)) {
     problems.push(problem(path, 'an object keyed by plugin name, e.g. { "ping": { ... } }', value));
@@ -211,6 +235,7 @@ const CONFIG_RULES: RuleTable<ConfigFields> = {
   plugins: arrayOf(pluginRef, "an array of plugin names, module specifiers or @plugin() classes"),
   bootstrap: arrayOf(bootstrapPeer, 'an array of { host, port } objects or "host:port" strings'),
   limits: objectOf(LIMIT_RULES, { expected: "an object of limits, e.g. { \"maxPeers\": 32 }" }),
+  keepalive: objectOf(KEEPALIVE_RULES, { expected: 'an object of keepalive settings, e.g. { "intervalMs": 5000 }' }),
   options: PLUGIN_OPTIONS_RULE,
   baseDir: check("a non-empty string (a directory path)", isNonEmptyString),
 };

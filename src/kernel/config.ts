@@ -33,6 +33,18 @@ export interface Limits {
   dialTimeoutMs: number;
 }
 
+/** Settings of the built-in keepalive plugin. */
+export interface KeepaliveSettings {
+  /** A connection silent this long (no frame at all) is sent a PING, in milliseconds. */
+  intervalMs: number;
+  /** A peer silent this long (no PONG, no other frame) is dropped, in milliseconds. */
+  timeoutMs: number;
+  /** First delay before redialling a kept peer after it dropped, in milliseconds; doubles per failed attempt. */
+  redialBaseMs: number;
+  /** Longest delay between two redial attempts, in milliseconds. */
+  redialMaxMs: number;
+}
+
 /** A plugin as the config names it: a built-in name, a module specifier, or (from code) the class itself. */
 export type PluginRef = string | PluginClass;
 
@@ -56,6 +68,8 @@ export interface NodeConfig {
   bootstrap: BootstrapPeer[];
   /** Resource limits. */
   limits: Limits;
+  /** Settings of the keepalive plugin (used only when it is loaded). */
+  keepalive: KeepaliveSettings;
   /** Per-plugin options, keyed by plugin name; a plugin reads its own with `@inject(TOKENS.PluginOptions)`. */
   options: Record<string, unknown>;
   /** Directory that relative plugin specifiers are resolved against (the config file's, else the cwd). */
@@ -63,7 +77,10 @@ export interface NodeConfig {
 }
 
 /** What `createNode` and config files accept: every field optional, defaults fill the rest. */
-export type NodeConfigInput = Partial<Omit<NodeConfig, "limits">> & { limits?: Partial<Limits> };
+export type NodeConfigInput = Partial<Omit<NodeConfig, "limits" | "keepalive">> & {
+  limits?: Partial<Limits>;
+  keepalive?: Partial<KeepaliveSettings>;
+};
 
 /** The default limits. */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -78,8 +95,16 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   dialTimeoutMs: 5_000,
 });
 
+/** The default keepalive settings. */
+export const DEFAULT_KEEPALIVE: Readonly<KeepaliveSettings> = Object.freeze({
+  intervalMs: 5_000,
+  timeoutMs: 15_000,
+  redialBaseMs: 1_000,
+  redialMaxMs: 30_000,
+});
+
 /** The built-in plugins, loaded when the config names none. */
-export const DEFAULT_PLUGINS: readonly string[] = Object.freeze(["ping", "advertise", "broadcast", "test"]);
+export const DEFAULT_PLUGINS: readonly string[] = Object.freeze(["ping", "advertise", "broadcast", "test", "keepalive", "direct"]);
 
 /** The port the embedded default config listens on. */
 export const DEFAULT_PORT = 7001;
@@ -90,7 +115,7 @@ export function randomPeerId(): string {
 }
 
 /**
- * The embedded default config: a random id, 127.0.0.1, port 7001, the built-in plugins, no bootstrap.
+ * The embedded default config: a random id, 127.0.0.1, port 7001, every built-in plugin, no bootstrap.
  * Used as-is when there is no config file, and as the base every file and flag overrides.
  */
 export function defaultConfig(): NodeConfig {
@@ -103,6 +128,7 @@ export function defaultConfig(): NodeConfig {
     plugins: [...DEFAULT_PLUGINS],
     bootstrap: [],
     limits: { ...DEFAULT_LIMITS },
+    keepalive: { ...DEFAULT_KEEPALIVE },
     options: {},
     baseDir: process.cwd(),
   };

@@ -125,6 +125,24 @@ export class UnknownPeerError extends PeerkitError {
   }
 }
 
+/** A one-to-one message was not acknowledged by its destination in time. */
+export class UndeliveredError extends PeerkitError {
+  /** The message's id. */
+  readonly messageId: string;
+  /** The destination peer id. */
+  readonly to: string;
+
+  constructor(messageId: string, to: string, reason: string) {
+    super(
+      "ERR_UNDELIVERED",
+      `The message ${messageId} to ${to} was not delivered: ${reason}. Check that the peer is online and connected ` +
+        "to this network (/peers), or raise limits.requestTimeoutMs.",
+    );
+    this.messageId = messageId;
+    this.to = to;
+  }
+}
+
 /** The node is not in the state the call needs (e.g. not started, or already shut down). */
 export class NodeStateError extends PeerkitError {
   constructor(message: string) {

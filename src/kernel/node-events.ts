@@ -12,6 +12,14 @@ export interface BroadcastEvent {
   envelope: Envelope;
 }
 
+/** A one-to-one (DIRECT) message delivered to this node, its destination (once per message id). */
+export interface DirectEvent {
+  id: string;
+  originator: string;
+  msg: unknown;
+  envelope: Envelope;
+}
+
 /** A TEST message delivered to this node. */
 export interface TestEvent {
   originator: string;
@@ -31,6 +39,8 @@ export interface NodeEventMap {
   message: [envelope: Envelope, peerId: string | undefined];
   /** A broadcast was delivered here (once per id). */
   broadcast: [event: BroadcastEvent];
+  /** A DIRECT message addressed to this node was delivered here (once per id). */
+  direct: [event: DirectEvent];
   /** A TEST message was delivered here. */
   test: [event: TestEvent];
 }

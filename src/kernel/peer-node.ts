@@ -2,11 +2,13 @@
 import type { Address, Transport } from "../transport/transport.js";
 import type { AdvertisePlugin } from "../plugins/advertise.js";
 import type { BroadcastPlugin } from "../plugins/broadcast.js";
+import type { DirectPlugin } from "../plugins/direct.js";
+import type { KeepalivePlugin } from "../plugins/keepalive.js";
 import type { PingPlugin } from "../plugins/ping.js";
 import type { BootstrapPeer, NodeConfig } from "./config.js";
 import type { ConnectionPool } from "./connection-pool.js";
 import type { Dispatcher } from "./dispatcher.js";
-import { NodeStateError, PluginNotLoadedError } from "./errors.js";
+import { NodeStateError, PluginNotLoadedError, SelfDialError } from "./errors.js";
 import type { LocalPeer } from "./local-peer.js";
 import type { Logger } from "./logger.js";
 import type { NodeEventMap, NodeEvents } from "./node-events.js";
@@ -132,15 +134,31 @@ export class PeerNode {
     return address;
   }
 
-  /** Connects to a node (PING) and resolves with its identity when its PONG arrives. Needs the ping plugin. */
+  /**
+   * Connects to a node (PING) and resolves with its identity when its PONG arrives. Needs the ping
+   * plugin. With the keepalive plugin, the address is kept: redialled whenever the peer drops.
+   */
   async join(host: string, port: number): Promise<PeerInfo> {
     const peer = await this.require<PingPlugin>("ping", "join()").join(host, port);
+    this.plugin<KeepalivePlugin>("keepalive")?.keep(host, port, peer.id);
     return { id: peer.id, host: peer.host, port: peer.port };
   }
 
   /** Floods a message to the whole network; returns its id. Needs the broadcast plugin. */
   broadcast(msg: unknown): string {
     return this.require<BroadcastPlugin>("broadcast", "broadcast()").broadcast(msg);
+  }
+
+  /**
+   * Sends a one-to-one message to any node of the network; resolves with its id once the destination
+   * acknowledged it, rejects with ERR_UNDELIVERED otherwise. Needs the direct plugin.
+   */
+  send(peerId: string, msg: unknown): Promise<string> {
+    try {
+      return this.require<DirectPlugin>("direct", "send()").send(peerId, msg);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /** Asks a peer for its peers (ADVERTISE) and connects to the new ones. Needs the advertise plugin. */
@@ -150,7 +168,8 @@ export class PeerNode {
 
   /**
    * Joins each address, then (with the advertise plugin) asks each joined peer for its peers.
-   * Resolves with the peers joined directly; failures are logged at warn level, not thrown.
+   * Resolves with the peers joined directly; failures are logged at warn level, not thrown. With the
+   * keepalive plugin, every address is kept, so one that could not be reached is retried with backoff.
    */
   async bootstrap(list: readonly BootstrapPeer[]): Promise<PeerInfo[]> {
     const joined = await Promise.all(
@@ -159,6 +178,7 @@ export class PeerNode {
           return await this.join(host, port);
         } catch (error) {
           this.logger.warn("could not join a bootstrap peer", { address: `${host}:${port}`, error: errorMessage(error) });
+          if (this.state === "running" && !(error instanceof SelfDialError)) this.plugin<KeepalivePlugin>("keepalive")?.keep(host, port);
           return undefined;
         }
       }),

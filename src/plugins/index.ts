@@ -2,10 +2,12 @@
 import type { PluginClass } from "../kernel/decorators.js";
 import { AdvertisePlugin } from "./advertise.js";
 import { BroadcastPlugin } from "./broadcast.js";
+import { DirectPlugin } from "./direct.js";
+import { KeepalivePlugin } from "./keepalive.js";
 import { PingPlugin } from "./ping.js";
 import { TestPlugin } from "./test-message.js";
 
-export { AdvertisePlugin, BroadcastPlugin, PingPlugin, TestPlugin };
+export { AdvertisePlugin, BroadcastPlugin, DirectPlugin, KeepalivePlugin, PingPlugin, TestPlugin };
 
 /** Built-in plugin classes by config name. */
 export const BUILTIN_PLUGINS: Readonly<Record<string, PluginClass>> = Object.freeze({
@@ -13,4 +15,6 @@ export const BUILTIN_PLUGINS: Readonly<Record<string, PluginClass>> = Object.fre
   advertise: AdvertisePlugin,
   broadcast: BroadcastPlugin,
   test: TestPlugin,
+  keepalive: KeepalivePlugin,
+  direct: DirectPlugin,
 });

@@ -77,6 +77,7 @@ describe("validateConfig: defaults and merging", () => {
       plugins: [],
       bootstrap: [{ host: "127.0.0.1", port: 7002 }],
       limits: { ...DEFAULT_LIMITS, maxBadFrames: 0 },
+      keepalive: { intervalMs: 1000, timeoutMs: 3000, redialBaseMs: 100, redialMaxMs: 2000 },
       options: { ping: {} },
       baseDir: "/tmp",
     };
@@ -141,7 +142,7 @@ describe("validateConfig: unknown fields", () => {
   it("refuses an unknown top-level field, listing the allowed fields", () => {
     const found = onlyProblem({ colour: "blue" });
     expect(found.path).toBe("colour");
-    expect(found.expected).toContain("id, host, port, nick, debug, autostart, plugins, bootstrap, limits, options, baseDir");
+    expect(found.expected).toContain("id, host, port, nick, debug, autostart, plugins, bootstrap, limits, keepalive, options, baseDir");
     expect(found.received).toBe("an unknown field");
   });
 
@@ -284,5 +285,24 @@ describe("validateConfig: plugins", () => {
 
   it("refuses a number in the plugin list", () => {
     expect(onlyProblem({ plugins: [42] })).toMatchObject({ path: "plugins[0]", received: "42" });
+  });
+});
+
+describe("validateConfig: keepalive", () => {
+  it("merges keepalive settings field by field over the defaults", () => {
+    const config = validateConfig({ keepalive: { intervalMs: 1000 } }, SOURCE, base());
+    expect(config.keepalive).toEqual({ intervalMs: 1000, timeoutMs: 15_000, redialBaseMs: 1_000, redialMaxMs: 30_000 });
+  });
+
+  it("refuses a timeout that is not longer than the ping interval", () => {
+    expect(() => validateConfig({ keepalive: { intervalMs: 5000, timeoutMs: 5000 } }, SOURCE, base())).toThrow(
+      /keepalive\.timeoutMs: expected more than keepalive\.intervalMs \(5000\)/,
+    );
+  });
+
+  it("refuses a redial ceiling below the first redial delay", () => {
+    expect(() => validateConfig({ keepalive: { redialBaseMs: 5000, redialMaxMs: 1000 } }, SOURCE, base())).toThrow(
+      /keepalive\.redialMaxMs: expected at least keepalive\.redialBaseMs \(5000\)/,
+    );
   });
 });

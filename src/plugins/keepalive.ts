@@ -1,0 +1,172 @@
+/**
+ * The keepalive plugin: finds peers that dropped off, and redials the peers the node was told to keep.
+ *
+ * Every `keepalive.intervalMs` without a frame from a peer, it is sent a PING (answered by PONG through
+ * the ping plugin); a peer silent for `keepalive.timeoutMs` is dropped: its connection is closed, which
+ * removes it from the peer table and emits `peer:disconnect` with the reason. A killed process usually
+ * closes its sockets at once; this catches the cases that do not (a stalled socket, a lost host).
+ *
+ * Kept peers (bootstrap addresses, and addresses joined with `node.join`) are redialled after a drop
+ * with exponential backoff and jitter: `redialBaseMs * 2^attempt`, capped at `redialMaxMs`, times a
+ * random factor from 0.5 to 1 so that peers that lost each other at once do not redial in lockstep.
+ */
+import { inject } from "tsyringe";
+import type { Clock, TimerHandle } from "../kernel/clock.js";
+import type { NodeConfig } from "../kernel/config.js";
+import type { ConnectionPool } from "../kernel/connection-pool.js";
+import { plugin } from "../kernel/decorators.js";
+import type { LocalPeer } from "../kernel/local-peer.js";
+import type { Logger } from "../kernel/logger.js";
+import type { NodeEvents } from "../kernel/node-events.js";
+import type { PeerInfo } from "../kernel/peer.js";
+import type { PeerTable } from "../kernel/peer-table.js";
+import { TOKENS } from "../kernel/tokens.js";
+
+/** Shortest time between two checks of the peers, in milliseconds. */
+const MIN_CHECK_MS = 10;
+
+/** An address the node keeps a connection to. */
+interface KeptAddress {
+  host: string;
+  port: number;
+  /** The id of the peer last reached there. */
+  peerId: string | undefined;
+  /** Failed redials since the last success. */
+  attempt: number;
+  timer: TimerHandle | undefined;
+}
+
+/** Liveness checks and redialling of kept peers. */
+@plugin({ name: "keepalive", dependencies: ["ping"] })
+export class KeepalivePlugin {
+  private readonly kept = new Map<string, KeptAddress>();
+  /** When each peer was last sent a keepalive PING. */
+  private readonly pinged = new Map<string, number>();
+  private checkTimer: TimerHandle | undefined;
+  private running = false;
+  private readonly onDisconnect = (peer: PeerInfo): void => this.redialIfKept(peer);
+
+  constructor(
+    @inject(TOKENS.Connections) private readonly connections: ConnectionPool,
+    @inject(TOKENS.PeerTable) private readonly peers: PeerTable,
+    @inject(TOKENS.LocalPeer) private readonly self: LocalPeer,
+    @inject(TOKENS.Events) private readonly events: NodeEvents,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.Config) private readonly config: NodeConfig,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+  ) {}
+
+  /** How often the peers are checked: a quarter of the shorter period, so a check is never late by much. */
+  get checkEveryMs(): number {
+    const { intervalMs, timeoutMs } = this.config.keepalive;
+    return Math.max(MIN_CHECK_MS, Math.floor(Math.min(intervalMs, timeoutMs) / 4));
+  }
+
+  /** Starts the periodic check and the watch for dropped kept peers. */
+  start(): void {
+    this.running = true;
+    this.events.on("peer:disconnect", this.onDisconnect);
+    this.scheduleCheck();
+  }
+
+  /** Stops the check and every pending redial. */
+  stop(): void {
+    this.running = false;
+    this.events.off("peer:disconnect", this.onDisconnect);
+    if (this.checkTimer !== undefined) this.clock.clearTimeout(this.checkTimer);
+    this.checkTimer = undefined;
+    for (const entry of this.kept.values()) {
+      if (entry.timer !== undefined) this.clock.clearTimeout(entry.timer);
+      entry.timer = undefined;
+    }
+    this.pinged.clear();
+  }
+
+  /**
+   * Keeps an address: whenever the peer there drops, it is redialled. Give the id of the peer reached
+   * there, if any; without one (a bootstrap peer that could not be reached at start) the first redial is
+   * scheduled now.
+   */
+  keep(host: string, port: number, peerId?: string): void {
+    const key = `${host}:${port}`;
+    let entry = this.kept.get(key);
+    if (!entry) {
+      entry = { host, port, peerId, attempt: 0, timer: undefined };
+      this.kept.set(key, entry);
+    }
+    if (peerId !== undefined) entry.peerId = peerId;
+    else this.scheduleRedial(entry);
+  }
+
+  /** Stops keeping an address (a pending redial is cancelled). */
+  forget(host: string, port: number): void {
+    const entry = this.kept.get(`${host}:${port}`);
+    if (entry?.timer !== undefined) this.clock.clearTimeout(entry.timer);
+    this.kept.delete(`${host}:${port}`);
+  }
+
+  /** The kept addresses, as `host:port`. */
+  keptAddresses(): string[] {
+    return [...this.kept.keys()];
+  }
+
+  private scheduleCheck(): void {
+    if (!this.running) return;
+    this.checkTimer = this.clock.setTimeout(() => {
+      this.check();
+      this.scheduleCheck();
+    }, this.checkEveryMs);
+  }
+
+  /** Pings the idle peers and drops the silent ones. */
+  private check(): void {
+    const now = this.clock.now();
+    const { intervalMs, timeoutMs } = this.config.keepalive;
+    for (const peer of this.peers.connected()) {
+      const silentMs = now - peer.lastSeen;
+      if (silentMs >= timeoutMs) {
+        this.pinged.delete(peer.id);
+        this.connections.connectionOf(peer.id)?.close(`keepalive timeout: nothing heard for ${silentMs} ms (keepalive.timeoutMs ${timeoutMs})`);
+      } else if (silentMs >= intervalMs && now - (this.pinged.get(peer.id) ?? 0) >= intervalMs) {
+        this.pinged.set(peer.id, now);
+        this.connections.send(peer.id, this.self.envelope("PING", this.self.info()));
+      }
+    }
+    for (const id of this.pinged.keys()) if (!this.connections.connectionOf(id)) this.pinged.delete(id);
+  }
+
+  private redialIfKept(peer: PeerInfo): void {
+    if (!this.running) return;
+    for (const entry of this.kept.values()) {
+      // By id, or by address: a peer may advertise another name for the address it was dialled at.
+      if (entry.peerId === peer.id || (entry.host === peer.host && entry.port === peer.port)) this.scheduleRedial(entry);
+    }
+  }
+
+  private scheduleRedial(entry: KeptAddress): void {
+    if (!this.running || entry.timer !== undefined) return;
+    const { redialBaseMs, redialMaxMs } = this.config.keepalive;
+    const ceiling = Math.min(redialMaxMs, redialBaseMs * 2 ** Math.min(entry.attempt, 30));
+    const delayMs = Math.round(ceiling * (0.5 + Math.random() / 2));
+    entry.timer = this.clock.setTimeout(() => {
+      entry.timer = undefined;
+      void this.redial(entry, delayMs);
+    }, delayMs);
+  }
+
+  private async redial(entry: KeptAddress, waitedMs: number): Promise<void> {
+    if (!this.running || this.kept.get(`${entry.host}:${entry.port}`) !== entry) return;
+    entry.attempt += 1;
+    const address = `${entry.host}:${entry.port}`;
+    this.logger.debug("redialling a kept peer", { address, attempt: entry.attempt, afterMs: waitedMs });
+    try {
+      const peer = await this.connections.connect(entry.host, entry.port);
+      entry.attempt = 0;
+      entry.peerId = peer.id;
+      this.logger.info("kept peer is back", { peer: peer.id, address });
+    } catch (error) {
+      this.logger.debug("redial failed", { address, attempt: entry.attempt, error: error instanceof Error ? error.message : String(error) });
+      this.scheduleRedial(entry);
+    }
+  }
+}
