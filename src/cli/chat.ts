@@ -29,6 +29,8 @@ export interface ChatOptions {
   printer: EventPrinter;
   /** Called on `/quit`: shut the node down and exit. */
   onQuit: () => void;
+  /** Called when the input ends by itself (not by `close()`); the node keeps running. */
+  onInputEnd?: () => void;
 }
 
 /**
@@ -37,6 +39,7 @@ export interface ChatOptions {
  */
 export class ChatSession {
   private readonly lines: Interface;
+  private closed = false;
 
   constructor(
     private readonly node: ChatNode,
@@ -44,10 +47,14 @@ export class ChatSession {
   ) {
     this.lines = createInterface({ input: options.input, crlfDelay: Infinity, terminal: false });
     this.lines.on("line", (line) => void this.handle(line));
+    this.lines.on("close", () => {
+      if (!this.closed) options.onInputEnd?.();
+    });
   }
 
   /** Stops reading input. Idempotent. */
   close(): void {
+    this.closed = true;
     this.lines.close();
   }
 

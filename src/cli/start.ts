@@ -54,7 +54,14 @@ export async function runStart(options: StartOptions, streams: CliStreams = proc
       },
     );
   };
-  const chat = new ChatSession(node, { input: streams.stdin, printer, onQuit: stop });
+  const chat = new ChatSession(node, {
+    input: streams.stdin,
+    printer,
+    onQuit: stop,
+    onInputEnd: () => {
+      if (!options.json) streams.stderr.write("Input closed; the node keeps running. Stop it with Ctrl-C or SIGTERM.\n");
+    },
+  });
   onTerminationSignal(stop);
 
   try {
