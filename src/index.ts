@@ -1,7 +1,8 @@
 /**
  * peerkit's public API: build a node from a config, write plugins for new message types.
- * Import `reflect-metadata` once, before this module, in your program's entry point.
+ * It loads `reflect-metadata` (the Reflect API polyfill tsyringe needs) before anything else.
  */
+import "reflect-metadata";
 export { createNode, type NodeOverrides } from "./kernel/create-node.js";
 export { PeerNode } from "./kernel/peer-node.js";
 export { plugin, handles, type PayloadCheck, type PluginClass, type PluginLifecycle, type MessageHandler } from "./kernel/decorators.js";

@@ -54,12 +54,13 @@ export class ConfigUnreadableError extends PeerkitError {
 export class UnknownPluginError extends PeerkitError {
   readonly plugin: string;
 
-  constructor(plugin: string, builtins: readonly string[], reason?: string) {
+  constructor(plugin: string, builtins: readonly string[], reason?: string, options?: { cause?: unknown }) {
     super(
       "ERR_UNKNOWN_PLUGIN",
       `Unknown plugin "${plugin}"${reason ? ` (${reason})` : ""}. Use a built-in name (${builtins.join(", ")}), ` +
         `or a module specifier such as "./my-plugin.js" (relative to the config file) or an npm package name ` +
         "whose export is a class decorated with @plugin().",
+      options,
     );
     this.plugin = plugin;
   }

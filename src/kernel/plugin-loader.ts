@@ -47,9 +47,9 @@ async function importModule(ref: string, baseDir: string, builtins: readonly str
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" || code === "ERR_UNSUPPORTED_DIR_IMPORT") {
-      throw new UnknownPluginError(ref, builtins, `no module found at ${isPathSpecifier(ref) ? resolve(baseDir, ref) : ref}`);
+      throw new UnknownPluginError(ref, builtins, `no module found at ${isPathSpecifier(ref) ? resolve(baseDir, ref) : ref}`, { cause: error });
     }
-    throw new InvalidPluginError(`The module "${ref}"`, `importing it failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InvalidPluginError(`The module "${ref}"`, `importing it failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }
 

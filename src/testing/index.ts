@@ -9,6 +9,7 @@
  *   expect(bob.receivedOf("GREET_REPLY")).toHaveLength(1);
  *   await harness.shutdown();
  */
+import "reflect-metadata";
 export { FakeClock } from "./fake-clock.js";
 export { MemoryLogger, type LogEntry } from "./memory-logger.js";
 export { FakePeer, PluginHarness, type HarnessOptions } from "./plugin-harness.js";
