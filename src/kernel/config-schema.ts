@@ -193,6 +193,10 @@ const LIMIT_RANGES: { [K in keyof Limits]-?: { min: number; max?: number } } = {
   broadcastTtl: { min: 1, max: 255 },
   requestTimeoutMs: { min: 1, max: MAX_TIMER_MS },
   dialTimeoutMs: { min: 1, max: MAX_TIMER_MS },
+  handshakeMs: { min: 1, max: MAX_TIMER_MS },
+  maxQueuedBytes: { min: 1 },
+  maxFramesPerSecond: { min: 1 },
+  frameBurst: { min: 1 },
 };
 
 const LIMIT_RULES = Object.fromEntries(

@@ -31,6 +31,17 @@ export interface Limits {
   requestTimeoutMs: number;
   /** How long a TCP connect may take, in milliseconds. */
   dialTimeoutMs: number;
+  /** How long a new connection may go without a valid PING or PONG before it is closed, in milliseconds. */
+  handshakeMs: number;
+  /**
+   * Bytes queued for sending to one connection past which further frames to it are dropped (and
+   * counted) until it drains: a peer that reads slowly cannot make the node buffer without bound.
+   */
+  maxQueuedBytes: number;
+  /** Frames per second accepted from one connection, sustained; a faster peer is slowed (reading pauses). */
+  maxFramesPerSecond: number;
+  /** Frames one connection may send in a burst above `maxFramesPerSecond`. */
+  frameBurst: number;
 }
 
 /** Settings of the built-in keepalive plugin. */
@@ -93,6 +104,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   broadcastTtl: 16,
   requestTimeoutMs: 5_000,
   dialTimeoutMs: 5_000,
+  handshakeMs: 10_000,
+  maxQueuedBytes: 4 * 1024 * 1024,
+  maxFramesPerSecond: 5_000,
+  frameBurst: 10_000,
 });
 
 /** The default keepalive settings. */

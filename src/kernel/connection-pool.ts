@@ -39,6 +39,8 @@ export class ConnectionPool {
   private readonly byPeer = new Map<string, Connection>();
   private readonly dialing = new Map<string, Promise<Connection>>();
   private readonly waiters = new Map<Connection, HandshakeWaiter[]>();
+  /** Connections not yet bound to a peer, with the timer that closes them at `limits.handshakeMs`. */
+  private readonly unbound = new Map<Connection, TimerHandle>();
   private readonly contexts = new WeakMap<Connection, MessageContext>();
   private readonly openListeners = new Set<OpenListener>();
   private readonly closeListeners = new Set<CloseListener>();
@@ -141,6 +143,7 @@ export class ConnectionPool {
       this.byPeer.set(info.id, connection);
       connection.peerId = info.id;
       this.peers.add(info, { connected: true, lastSeen: now });
+      this.clearHandshakeTimer(connection);
       existing.close(`replaced by the connection ${connection.id}`);
       this.settleWaiters(connection, undefined);
       return true;
@@ -153,6 +156,7 @@ export class ConnectionPool {
     this.byPeer.set(info.id, connection);
     connection.peerId = info.id;
     this.peers.add(info, { connected: true, lastSeen: now });
+    this.clearHandshakeTimer(connection);
     this.logger.info("peer connected", { peer: info.id, host: info.host, port: info.port, via: connection.direction });
     this.events.emit("peer:connect", { id: info.id, host: info.host, port: info.port });
     this.settleWaiters(connection, undefined);
@@ -195,8 +199,21 @@ export class ConnectionPool {
     for (const connection of [...this.waiters.keys()]) {
       this.settleWaiters(connection, new NodeStateError("The node shut down before the handshake completed."));
     }
+    for (const connection of [...this.unbound.keys()]) this.clearHandshakeTimer(connection);
     this.openListeners.clear();
     this.closeListeners.clear();
+  }
+
+  private clearHandshakeTimer(connection: Connection): void {
+    const timer = this.unbound.get(connection);
+    if (timer === undefined) return;
+    this.clock.clearTimeout(timer);
+    this.unbound.delete(connection);
+  }
+
+  /** Dials in progress. */
+  get dialsInProgress(): number {
+    return this.dialing.size;
   }
 
   private isPreferred(connection: Connection, peerId: string): boolean {
@@ -206,6 +223,15 @@ export class ConnectionPool {
 
   private handleOpen(connection: Connection): void {
     this.open.add(connection);
+    const ms = this.config.limits.handshakeMs;
+    this.unbound.set(
+      connection,
+      this.clock.setTimeout(() => {
+        this.unbound.delete(connection);
+        this.logger.info("closing a connection that sent no handshake", { connection: connection.id, handshakeMs: ms });
+        connection.close(`no handshake within ${ms} ms (limits.handshakeMs)`);
+      }, ms),
+    );
     for (const listener of this.openListeners) this.callListener(() => listener(connection));
   }
 
@@ -218,6 +244,7 @@ export class ConnectionPool {
 
   private handleClose(connection: Connection, reason: string): void {
     this.open.delete(connection);
+    this.clearHandshakeTimer(connection);
     const peerId = connection.peerId;
     let peer: PeerInfo | undefined;
     if (peerId !== undefined && this.byPeer.get(peerId) === connection) {

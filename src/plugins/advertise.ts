@@ -116,14 +116,16 @@ export class AdvertisePlugin {
 
   /** Connects to the advertised peers this node does not know, without passing `limits.maxPeers`. */
   private async connectToNew(advertised: PeerInfo[]): Promise<PeerInfo[]> {
-    const seen = new Set<string>();
+    const own = this.self.address;
+    const seen = new Set<string>([`${own.host}:${own.port}`]);
     const fresh = advertised.filter((peer) => {
       const key = `${peer.host}:${peer.port}`;
       if (peer.id === this.self.id || this.peers.find(peer.id)?.connected || seen.has(key)) return false;
       seen.add(key);
       return true;
     });
-    const room = Math.max(0, this.config.limits.maxPeers - this.peers.connectedCount());
+    // Dials already under way will take slots too: count them, so replies arriving together cannot overshoot.
+    const room = Math.max(0, this.config.limits.maxPeers - this.peers.connectedCount() - this.connections.dialsInProgress);
     const attempts = fresh.slice(0, room).map(async (peer) => {
       try {
         const joined = await this.connections.connect(peer.host, peer.port);

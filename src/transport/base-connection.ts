@@ -6,10 +6,10 @@
 import { parseEnvelope, encodeEnvelope, type Envelope } from "../kernel/envelope.js";
 import type { Limits } from "../kernel/config.js";
 import type { LogFields, Logger } from "../kernel/logger.js";
-import type { Address, Connection, TransportHandlers } from "./transport.js";
+import type { Address, Connection, ConnectionStats, TransportHandlers } from "./transport.js";
 
-/** The limits a connection enforces on the frames it receives. */
-export type ConnectionLimits = Pick<Limits, "maxFrameBytes" | "maxBadFrames">;
+/** The limits a connection enforces on the frames it receives and the bytes it queues. */
+export type ConnectionLimits = Pick<Limits, "maxFrameBytes" | "maxBadFrames" | "maxQueuedBytes" | "maxFramesPerSecond" | "frameBurst">;
 
 /** What a connection is built from, apart from its byte carrier. */
 export interface ConnectionOptions {
@@ -38,6 +38,11 @@ export abstract class BaseConnection implements Connection {
   private closeReason: string | undefined;
   private disconnected = false;
   private badFrames = 0;
+  /** Valid frames received; subclasses count frames sent, dropped and throttles. */
+  protected framesIn = 0;
+  protected framesOut = 0;
+  protected dropped = 0;
+  protected throttled = 0;
   private readonly whenDisconnected: Promise<void>;
   private resolveDisconnected!: () => void;
 
@@ -64,6 +69,22 @@ export abstract class BaseConnection implements Connection {
 
   abstract send(envelope: Envelope): boolean;
   abstract close(reason?: string): void;
+
+  /** Bytes queued for sending; 0 unless the subclass buffers. */
+  protected queuedBytes(): number {
+    return 0;
+  }
+
+  stats(): ConnectionStats {
+    return {
+      framesIn: this.framesIn,
+      framesOut: this.framesOut,
+      badFrames: this.badFrames,
+      dropped: this.dropped,
+      queuedBytes: this.queuedBytes(),
+      throttled: this.throttled,
+    };
+  }
 
   rejectFrame(reason: string): void {
     if (this.isClosed) return;
@@ -111,6 +132,7 @@ export abstract class BaseConnection implements Connection {
       this.rejectFrame(result.reason);
       return;
     }
+    this.framesIn += 1;
     try {
       this.handlers.frame(this, result.envelope);
     } catch (error) {

@@ -147,6 +147,7 @@ export class MemoryConnection extends BaseConnection {
     const frame = this.encodeFrame(envelope);
     if (frame === undefined) return false;
     this.transmit(frame);
+    this.framesOut += 1;
     return true;
   }
 

@@ -4,6 +4,7 @@ import type { Envelope } from "../kernel/envelope.js";
 import { FrameTooLargeError } from "../kernel/errors.js";
 import { BaseConnection, type ConnectionOptions } from "./base-connection.js";
 import { FrameDecoder } from "./frame-decoder.js";
+import { TokenBucket } from "./token-bucket.js";
 
 /** What a `TcpConnection` needs besides its socket; the remote address is read from the socket. */
 export type TcpConnectionOptions = Omit<ConnectionOptions, "remote">;
@@ -22,6 +23,10 @@ export type TcpConnectionOptions = Omit<ConnectionOptions, "remote">;
  */
 export class TcpConnection extends BaseConnection {
   private readonly decoder: FrameDecoder;
+  private readonly bucket: TokenBucket;
+  private resumeTimer: NodeJS.Timeout | undefined;
+  /** True while sends are being dropped because the write queue is over `limits.maxQueuedBytes`. */
+  private congested = false;
 
   constructor(
     private readonly socket: Socket,
@@ -29,11 +34,15 @@ export class TcpConnection extends BaseConnection {
   ) {
     super({ ...options, remote: { host: socket.remoteAddress ?? "unknown", port: socket.remotePort ?? 0 } });
     this.decoder = new FrameDecoder(options.limits.maxFrameBytes);
+    this.bucket = new TokenBucket(options.limits.maxFramesPerSecond, options.limits.frameBurst);
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("end", () => this.onRemoteEnd());
     socket.on("error", (error: NodeJS.ErrnoException) => this.onSocketError(error));
-    socket.on("close", () => this.notifyDisconnect("connection closed"));
+    socket.on("close", () => {
+      if (this.resumeTimer !== undefined) clearTimeout(this.resumeTimer);
+      this.notifyDisconnect("connection closed");
+    });
   }
 
   /** Bytes of an unfinished frame held in memory; never more than `limits.maxFrameBytes + 1`. */
@@ -43,10 +52,31 @@ export class TcpConnection extends BaseConnection {
 
   send(envelope: Envelope): boolean {
     if (this.closed || !this.socket.writable) return false;
+    if (this.socket.writableLength > this.limits.maxQueuedBytes) {
+      this.dropped += 1;
+      if (!this.congested) {
+        this.congested = true;
+        this.logger.warn("peer reads too slowly; dropping frames to it until its queue drains", {
+          ...this.logFields(),
+          queuedBytes: this.socket.writableLength,
+          maxQueuedBytes: this.limits.maxQueuedBytes,
+        });
+        this.socket.once("drain", () => {
+          this.congested = false;
+          this.logger.info("peer caught up; sending again", { ...this.logFields(), dropped: this.dropped });
+        });
+      }
+      return false;
+    }
     const frame = this.encodeFrame(envelope);
     if (frame === undefined) return false;
     this.socket.write(frame + "\n");
+    this.framesOut += 1;
     return true;
+  }
+
+  protected override queuedBytes(): number {
+    return this.socket.writableLength;
   }
 
   /**
@@ -74,8 +104,13 @@ export class TcpConnection extends BaseConnection {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    let frames = 0;
     try {
-      this.decoder.feed(chunk, (line) => this.receiveText(line));
+      this.decoder.feed(chunk, (line) => {
+        frames += 1;
+        this.receiveText(line);
+      });
+      this.throttle(frames);
     } catch (error) {
       if (error instanceof FrameTooLargeError) {
         this.logger.warn("frame too large; closing the connection", {
@@ -91,6 +126,28 @@ export class TcpConnection extends BaseConnection {
         this.destroy("internal error while reading");
       }
     }
+  }
+
+  /**
+   * Charges the frames of one chunk to the rate limit; a peer in debt is slowed by pausing reads until
+   * it is back in credit. TCP flow control then holds its further frames at the sender: nothing queues
+   * here, and frames already read are not dropped.
+   */
+  private throttle(frames: number): void {
+    const waitMs = this.bucket.take(frames);
+    if (waitMs === 0 || this.resumeTimer !== undefined || this.closed) return;
+    this.throttled += 1;
+    if (this.throttled === 1) {
+      this.logger.warn("peer sends faster than limits.maxFramesPerSecond; slowing it down", {
+        ...this.logFields(),
+        maxFramesPerSecond: this.limits.maxFramesPerSecond,
+      });
+    }
+    this.socket.pause();
+    this.resumeTimer = setTimeout(() => {
+      this.resumeTimer = undefined;
+      if (!this.closed) this.socket.resume();
+    }, waitMs);
   }
 
   private onRemoteEnd(): void {

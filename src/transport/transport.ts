@@ -10,6 +10,22 @@ export interface Address {
   port: number;
 }
 
+/** Counters of one connection, for monitoring and tests. */
+export interface ConnectionStats {
+  /** Valid frames received. */
+  framesIn: number;
+  /** Frames queued for sending. */
+  framesOut: number;
+  /** Frames rejected as malformed or unacceptable. */
+  badFrames: number;
+  /** Frames not sent because more than `limits.maxQueuedBytes` were already waiting (a slow reader). */
+  dropped: number;
+  /** Bytes queued for sending and not yet handed to the network. */
+  queuedBytes: number;
+  /** Times reading was paused because the peer sent faster than `limits.maxFramesPerSecond`. */
+  throttled: number;
+}
+
 /** One long-lived, two-way link to another node. */
 export interface Connection {
   /** Unique among this transport's connections, e.g. `tcp-7`. Used in logs. */
@@ -23,10 +39,13 @@ export interface Connection {
   /** True once the connection is closed, from either side. */
   readonly closed: boolean;
   /**
-   * Queues one envelope for sending. Returns false, and sends nothing, when the connection is closed.
+   * Queues one envelope for sending. Returns false, and sends nothing, when the connection is closed or
+   * more than `limits.maxQueuedBytes` are already waiting to be sent (counted in `stats().dropped`).
    * Never throws.
    */
   send(envelope: Envelope): boolean;
+  /** This connection's counters. */
+  stats(): ConnectionStats;
   /**
    * Reports that a frame which parsed as an envelope was still unacceptable (e.g. a wrong payload
    * shape for its type). It is logged and counts against `limits.maxBadFrames`, like a malformed frame.
