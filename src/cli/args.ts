@@ -25,8 +25,9 @@ Options of "start" (each overrides the config file):
   --json                      standard output: one JSON object per line (logs stay on standard error)
   -h, --help                  show this help
 
-At the prompt: a line is broadcast to the network; /join HOST:PORT, /peers, /quit, /help are commands;
-a line starting with "//" is broadcast with one "/" removed. End of input does not stop the node.`;
+At the prompt: a line is broadcast to the network; /join HOST:PORT, /msg PEER_ID TEXT (to one node),
+/peers, /quit, /help are commands; a line starting with "//" is broadcast with one "/" removed.
+End of input does not stop the node.`;
 
 /** What `peerkit start` was asked to do. */
 export interface StartOptions {

@@ -1,17 +1,19 @@
 /**
  * The chat prompt: standard input, one line at a time. A plain line is broadcast as `{ text, nick? }`;
- * a line starting with `/` is a command. End of input only stops reading: the node keeps running, so
- * `peerkit start < /dev/null &` works as a daemon.
+ * a line starting with `/` is a command; `/msg PEER_ID TEXT` sends `{ text, nick? }` to one node. End of
+ * input only stops reading: the node keeps running, so `peerkit start < /dev/null &` works as a daemon.
  */
 import { createInterface, type Interface } from "node:readline";
 import type { Readable } from "node:stream";
 import { parseHostPort } from "../kernel/config-schema.js";
-import { PeerkitError } from "../kernel/errors.js";
+import { PeerkitError, UndeliveredError } from "../kernel/errors.js";
 import type { PeerInfo, PeerRecord } from "../kernel/peer.js";
+import { MSG_USAGE, parseMsgArgs } from "./msg-command.js";
 import type { EventPrinter } from "./output.js";
 
 /** The chat commands, as `/help` and an unknown command list them. */
-export const CHAT_HELP = "commands: /join HOST:PORT, /peers, /quit, /help; any other line is sent to everyone (start it with // to send a leading /)";
+export const CHAT_HELP =
+  "commands: /join HOST:PORT, /msg PEER_ID TEXT, /peers, /quit, /help; any other line is sent to everyone (start it with // to send a leading /)";
 
 /** The part of a node the chat drives. */
 export interface ChatNode {
@@ -19,6 +21,7 @@ export interface ChatNode {
   readonly peers: { connected(): PeerRecord[] };
   join(host: string, port: number): Promise<PeerInfo>;
   broadcast(msg: unknown): string;
+  send(peerId: string, msg: unknown): Promise<string>;
 }
 
 /** What a `ChatSession` needs besides the node. */
@@ -77,6 +80,10 @@ export class ChatSession {
     switch (command) {
       case "/join":
         return this.join(args);
+      case "/msg":
+        // The text keeps its spacing, so it is cut from the line itself, not from the split words.
+        this.message(line.trimStart().slice(command.length));
+        return;
       case "/peers":
         this.options.printer.peers(this.node.peers.connected());
         return;
@@ -92,8 +99,32 @@ export class ChatSession {
   }
 
   private say(text: string): void {
+    this.node.broadcast(this.chatPayload(text));
+  }
+
+  /**
+   * Sends a one-to-one message and reports its fate when the acknowledgement (or the timeout) comes;
+   * does not wait for it, so the lines typed meanwhile are handled at once.
+   */
+  private message(rest: string): void {
+    const parsed = parseMsgArgs(rest);
+    if (!parsed) {
+      this.options.printer.error(MSG_USAGE);
+      return;
+    }
+    const { printer } = this.options;
+    this.node.send(parsed.to, this.chatPayload(parsed.text)).then(
+      (id) => printer.delivered({ id, to: parsed.to }),
+      (error: unknown) => {
+        if (error instanceof UndeliveredError) printer.undelivered({ id: error.messageId, to: error.to, reason: error.message });
+        else printer.error(...describe(error));
+      },
+    );
+  }
+
+  private chatPayload(text: string): { text: string; nick?: string } {
     const nick = this.node.config.nick;
-    this.node.broadcast(nick === undefined ? { text } : { text, nick });
+    return nick === undefined ? { text } : { text, nick };
   }
 
   private async join(args: readonly string[]): Promise<void> {

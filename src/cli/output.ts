@@ -3,7 +3,7 @@
  * line (`--json`) or as lines for a person. Logs never pass through here; they go to stderr via the logger.
  */
 import type { Address } from "../transport/transport.js";
-import type { BroadcastEvent, TestEvent } from "../kernel/node-events.js";
+import type { BroadcastEvent, DirectEvent, TestEvent } from "../kernel/node-events.js";
 import type { PeerInfo, PeerRecord } from "../kernel/peer.js";
 
 /** A stream the printers write to: `process.stdout`, `process.stderr`, or a buffer in a test. */
@@ -28,6 +28,12 @@ export interface EventPrinter {
   broadcast(event: BroadcastEvent): void;
   /** A TEST message was delivered. */
   test(event: TestEvent): void;
+  /** A one-to-one message addressed to this node was delivered. */
+  direct(event: DirectEvent): void;
+  /** A one-to-one message sent by `/msg` was acknowledged by its destination. */
+  delivered(outcome: Delivered): void;
+  /** A one-to-one message sent by `/msg` was not acknowledged in time, or had nowhere to go. */
+  undelivered(outcome: Undelivered): void;
   /** The answer to `/peers`. */
   peers(peers: readonly PeerRecord[]): void;
   /** The answer to a successful `/join`. */
@@ -36,6 +42,20 @@ export interface EventPrinter {
   error(message: string, code?: string): void;
   /** Information for the user, such as the answer to `/help`. */
   notice(message: string): void;
+}
+
+/** The outcome of `/msg` when the destination acknowledged it. */
+export interface Delivered {
+  /** The message id, the same as in the destination's `direct` event. */
+  id: string;
+  /** The destination peer id. */
+  to: string;
+}
+
+/** The outcome of `/msg` when it failed with ERR_UNDELIVERED. */
+export interface Undelivered extends Delivered {
+  /** Why: the error's message. */
+  reason: string;
 }
 
 /** The `/peers` row: what the JSON `peers` event carries for each peer. */
@@ -70,6 +90,15 @@ export class JsonPrinter implements EventPrinter {
   test(event: TestEvent): void {
     this.emit({ event: "test", originator: event.originator, msg: event.msg });
   }
+  direct(event: DirectEvent): void {
+    this.emit({ event: "direct", id: event.id, originator: event.originator, msg: event.msg });
+  }
+  delivered(outcome: Delivered): void {
+    this.emit({ event: "delivered", id: outcome.id, to: outcome.to });
+  }
+  undelivered(outcome: Undelivered): void {
+    this.emit({ event: "undelivered", id: outcome.id, to: outcome.to, reason: outcome.reason });
+  }
   peers(peers: readonly PeerRecord[]): void {
     this.emit({ event: "peers", peers: peers.map(peerRow) });
   }
@@ -90,7 +119,7 @@ export class JsonPrinter implements EventPrinter {
 
 /**
  * For a person: events on `out`, command errors on `err`. Chat lines read `<alice (3f2a…)> hello`, or
- * `<3f2a…> hello` without a nick. Text from the network is stripped of control characters, so a peer
+ * `<3f2a…> hello` without a nick; one-to-one lines `<alice (3f2a…)> [private] hello`. Text from the network is stripped of control characters, so a peer
  * cannot move the cursor or recolour the terminal.
  */
 export class HumanPrinter implements EventPrinter {
@@ -110,16 +139,19 @@ export class HumanPrinter implements EventPrinter {
     this.line(`[disconnect] ${describePeer(peer)} (${clean(reason)})`);
   }
   broadcast(event: BroadcastEvent): void {
-    const chat = asChatLine(event.msg);
-    if (chat) {
-      const who = chat.nick === undefined ? clean(event.originator) : `${clean(chat.nick)} (${clean(event.originator)})`;
-      this.line(`<${who}> ${clean(chat.text)}`);
-    } else {
-      this.line(`[broadcast] from ${clean(event.originator)}: ${clean(JSON.stringify(event.msg) ?? "null")}`);
-    }
+    this.chatOr("broadcast", "", event.originator, event.msg);
   }
   test(event: TestEvent): void {
-    this.line(`[test] from ${clean(event.originator)}: ${clean(JSON.stringify(event.msg) ?? "null")}`);
+    this.line(`[test] from ${clean(event.originator)}: ${json(event.msg)}`);
+  }
+  direct(event: DirectEvent): void {
+    this.chatOr("direct", "[private] ", event.originator, event.msg);
+  }
+  delivered(outcome: Delivered): void {
+    this.line(`[delivered] ${clean(outcome.id)} to ${clean(outcome.to)}`);
+  }
+  undelivered(outcome: Undelivered): void {
+    this.line(`[undelivered] ${clean(outcome.id)} to ${clean(outcome.to)}: ${clean(outcome.reason)}`);
   }
   peers(peers: readonly PeerRecord[]): void {
     if (peers.length === 0) {
@@ -141,6 +173,17 @@ export class HumanPrinter implements EventPrinter {
   }
   notice(message: string): void {
     this.err.write(`${message}\n`);
+  }
+
+  /** A chat payload as `<who> {tag}text`; any other JSON as `[kind] from id: json`. */
+  private chatOr(kind: string, tag: string, originator: string, msg: unknown): void {
+    const chat = asChatLine(msg);
+    if (chat) {
+      const who = chat.nick === undefined ? clean(originator) : `${clean(chat.nick)} (${clean(originator)})`;
+      this.line(`<${who}> ${tag}${clean(chat.text)}`);
+    } else {
+      this.line(`[${kind}] from ${clean(originator)}: ${json(msg)}`);
+    }
   }
 
   private line(text: string): void {
@@ -168,6 +211,11 @@ function peerRow(peer: PeerRecord): PeerRow {
 
 function describePeer(peer: PeerInfo): string {
   return `${clean(peer.id)} ${clean(peer.host)}:${peer.port}`;
+}
+
+/** Any JSON value on one line, for a person. */
+function json(value: unknown): string {
+  return clean(JSON.stringify(value) ?? "null");
 }
 
 /** Drops C0/C1 control characters (ESC included) and line separators from untrusted text. */

@@ -84,6 +84,7 @@ function printEvents(node: PeerNode, printer: EventPrinter): void {
   node.on("peer:disconnect", (peer, reason) => printer.peerDisconnect(peer, reason));
   node.on("broadcast", (event) => printer.broadcast(event));
   node.on("test", (event) => printer.test(event));
+  node.on("direct", (event) => printer.direct(event));
 }
 
 /** Calls `stop` on every SIGINT and SIGTERM, for the life of the process (so a second signal cannot kill it mid-shutdown). */

@@ -102,6 +102,14 @@ describe("peerkit start: chatting over a network of CLI processes", { timeout: 1
     bob.proc.send("/peers");
     const peers = await bob.proc.waitForNext((e) => e.event === "peers", "bob's answer to /peers");
     expect(peers.peers).toEqual([expect.objectContaining({ id: alice.id, nick: "alice" })]);
+
+    // The nick of the node that dials (carried by its PING) shows too, not only the answering node's (PONG).
+    const carol = await cli.node(["--nick", "carol", "--bootstrap", alice.address]);
+    await linked(alice, carol);
+    alice.proc.send("/peers");
+    const alicePeers = await alice.proc.waitForNext((e) => e.event === "peers", "alice's answer to /peers");
+    expect(alicePeers.peers).toContainEqual(expect.objectContaining({ id: carol.id, nick: "carol" }));
+    expect(alicePeers.peers).toContainEqual(expect.not.objectContaining({ nick: expect.anything() }));
   });
 
   it("prints events for a person without --json: chat lines as <nick (id)> text", async () => {

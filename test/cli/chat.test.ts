@@ -1,15 +1,22 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { ChatSession, type ChatNode } from "../../src/cli/chat.js";
-import { DialError } from "../../src/kernel/errors.js";
+import { DialError, NodeStateError, UndeliveredError } from "../../src/kernel/errors.js";
 import type { PeerInfo, PeerRecord } from "../../src/kernel/peer.js";
 import { JsonPrinter } from "../../src/cli/output.js";
 
 /** A chat over a fake node; `output` collects the printer's JSON events. */
 function chat(
-  options: { nick?: string; join?: (host: string, port: number) => Promise<PeerInfo>; peers?: PeerRecord[]; broadcastFails?: boolean } = {},
+  options: {
+    nick?: string;
+    join?: (host: string, port: number) => Promise<PeerInfo>;
+    send?: (peerId: string, msg: unknown) => Promise<string>;
+    peers?: PeerRecord[];
+    broadcastFails?: boolean;
+  } = {},
 ) {
   const sent: unknown[] = [];
+  const direct: { to: string; msg: unknown }[] = [];
   const output: Record<string, unknown>[] = [];
   let quits = 0;
   let ends = 0;
@@ -22,11 +29,31 @@ function chat(
       sent.push(msg);
       return "id";
     },
+    send: (peerId, msg) => {
+      direct.push({ to: peerId, msg });
+      return options.send ? options.send(peerId, msg) : Promise.resolve("m1");
+    },
   };
   const input = new PassThrough();
   const printer = new JsonPrinter({ write: (line: string) => output.push(JSON.parse(line) as Record<string, unknown>) });
   const session = new ChatSession(node, { input, printer, onQuit: () => quits++, onInputEnd: () => ends++ });
-  return { session, input, sent, output, quits: () => quits, ends: () => ends };
+  return { session, input, sent, direct, output, quits: () => quits, ends: () => ends };
+}
+
+/** Lets settled promises run their callbacks. */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A promise and the functions that settle it. */
+function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
 }
 
 describe("ChatSession", () => {
@@ -98,5 +125,58 @@ describe("ChatSession", () => {
     const c = chat({ broadcastFails: true });
     await c.session.handle("hi");
     expect(c.output).toEqual([{ event: "error", message: "no broadcast plugin" }]);
+  });
+
+  it("sends /msg PEER_ID TEXT as { text, nick? } to that peer, keeping the text's inner spaces", async () => {
+    const named = chat({ nick: "alice" });
+    await named.session.handle("  /msg  bob-id   two  words,\tand a tab ");
+    await settle();
+    expect(named.direct).toEqual([{ to: "bob-id", msg: { text: "two  words,\tand a tab ", nick: "alice" } }]);
+    expect(named.output).toEqual([{ event: "delivered", id: "m1", to: "bob-id" }]);
+
+    const plain = chat();
+    await plain.session.handle("/msg bob-id /not a command");
+    expect(plain.direct).toEqual([{ to: "bob-id", msg: { text: "/not a command" } }]);
+    expect(plain.sent).toEqual([]);
+  });
+
+  it("answers /msg without an id or a text with a usage error, and sends nothing", async () => {
+    const c = chat();
+    for (const line of ["/msg", "/msg   ", "/msg bob-id", "/msg bob-id    "]) await c.session.handle(line);
+    expect(c.direct).toEqual([]);
+    expect(c.output).toEqual(Array.from({ length: 4 }, () => ({ event: "error", message: expect.stringMatching(/^usage: \/msg PEER_ID TEXT/) })));
+  });
+
+  it("does not wait for the acknowledgement: a line typed meanwhile is handled at once", async () => {
+    const ack = deferred<string>();
+    const c = chat({ send: () => ack.promise });
+    await c.session.handle("/msg bob-id hello");
+    await c.session.handle("/peers");
+    await settle();
+    expect(c.output).toEqual([{ event: "peers", peers: [] }]);
+
+    ack.resolve("m7");
+    await settle();
+    expect(c.output[1]).toEqual({ event: "delivered", id: "m7", to: "bob-id" });
+  });
+
+  it("reports ERR_UNDELIVERED as undelivered with its reason, and any other failure as an error", async () => {
+    const undelivered = new UndeliveredError("m2", "ghost", "no acknowledgement within 1500 ms");
+    const lost = chat({ send: () => Promise.reject(undelivered) });
+    await lost.session.handle("/msg ghost anyone there?");
+    await settle();
+    expect(lost.output).toEqual([{ event: "undelivered", id: "m2", to: "ghost", reason: undelivered.message }]);
+    expect(undelivered.message).toContain("no acknowledgement within 1500 ms");
+
+    const stopped = chat({ send: () => Promise.reject(new NodeStateError("shut down")) });
+    await stopped.session.handle("/msg bob-id hi");
+    await settle();
+    expect(stopped.output).toEqual([{ event: "error", message: "shut down", code: "ERR_NODE_STATE" }]);
+  });
+
+  it("lists /msg in /help", async () => {
+    const c = chat();
+    await c.session.handle("/help");
+    expect(c.output).toEqual([{ event: "notice", message: expect.stringContaining("/msg PEER_ID TEXT") }]);
   });
 });

@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -38,6 +38,8 @@ export interface SpawnOptions {
   defaults?: boolean;
   /** Parse stdout as JSON lines (default: whether `--json` is among the arguments). */
   json?: boolean;
+  /** Written as `peerkit.config.json` into the working directory before the start, for settings no flag sets. */
+  config?: Record<string, unknown>;
 }
 
 /** A running (or finished) CLI process and what it printed. */
@@ -227,6 +229,7 @@ export class CliFixture {
   async spawn(args: readonly string[], options: SpawnOptions = {}): Promise<CliProcess> {
     if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} does not exist: run "npm run build" first (npm test does it).`);
     const cwd = options.cwd ?? (await this.tempDir());
+    if (options.config !== undefined) await writeFile(join(cwd, "peerkit.config.json"), JSON.stringify(options.config));
     const full = [...(options.defaults === false ? [] : ["start", "--json", "--port", "0", "--host", "127.0.0.1"]), ...args];
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
     // The test runner's loader hooks are not for the child.
@@ -265,6 +268,16 @@ export class CliFixture {
 /** Matches a `broadcast` event whose chat text is `text`. */
 export function chatLine(text: string): (event: CliEvent) => boolean {
   return (event) => event.event === "broadcast" && (event.msg as { text?: unknown } | null)?.text === text;
+}
+
+/** Matches a `direct` event whose chat text is `text`. */
+export function directLine(text: string): (event: CliEvent) => boolean {
+  return (event) => event.event === "direct" && (event.msg as { text?: unknown } | null)?.text === text;
+}
+
+/** Matches a `peer:disconnect` event for the peer with this id. */
+export function disconnectedFrom(peerId: string): (event: CliEvent) => boolean {
+  return (event) => event.event === "peer:disconnect" && (event.peer as { id?: unknown } | null)?.id === peerId;
 }
 
 /** Matches a `peer:connect` event for the peer with this id. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { asChatLine, HumanPrinter, JsonPrinter } from "../../src/cli/output.js";
-import type { BroadcastEvent } from "../../src/kernel/node-events.js";
+import type { BroadcastEvent, DirectEvent } from "../../src/kernel/node-events.js";
 
 function sink(): { text: string; write(chunk: string): void } {
   return {
@@ -13,6 +13,10 @@ function sink(): { text: string; write(chunk: string): void } {
 
 function broadcast(msg: unknown, originator = "abc123"): BroadcastEvent {
   return { id: "m1", originator, msg, envelope: { msg_type: "BROADCAST", msg, originator, time: 0, id: "m1" } };
+}
+
+function direct(msg: unknown, originator = "abc123"): DirectEvent {
+  return { id: "d1", originator, msg, envelope: { msg_type: "DIRECT", msg, originator, time: 0, id: "d1", to: "me", ttl: 5 } };
 }
 
 describe("JsonPrinter", () => {
@@ -39,6 +43,19 @@ describe("JsonPrinter", () => {
       { event: "error", message: "no", code: "ERR_X" },
     ]);
   });
+
+  it("writes the one-to-one events in the documented shapes", () => {
+    const out = sink();
+    const printer = new JsonPrinter(out);
+    printer.direct(direct({ text: "psst", nick: "al" }));
+    printer.delivered({ id: "d1", to: "b" });
+    printer.undelivered({ id: "d2", to: "c", reason: "no acknowledgement" });
+    expect(out.text.trimEnd().split("\n").map((line) => JSON.parse(line) as unknown)).toEqual([
+      { event: "direct", id: "d1", originator: "abc123", msg: { text: "psst", nick: "al" } },
+      { event: "delivered", id: "d1", to: "b" },
+      { event: "undelivered", id: "d2", to: "c", reason: "no acknowledgement" },
+    ]);
+  });
 });
 
 describe("HumanPrinter", () => {
@@ -49,6 +66,28 @@ describe("HumanPrinter", () => {
     printer.broadcast(broadcast({ text: "hi" }));
     printer.broadcast(broadcast({ other: true }));
     expect(out.text).toBe('<alice (abc123)> hello\n<abc123> hi\n[broadcast] from abc123: {"other":true}\n');
+  });
+
+  it("prints one-to-one lines as <nick (id)> [private] text, and their outcomes at the sender", () => {
+    const out = sink();
+    const printer = new HumanPrinter(out, sink());
+    printer.direct(direct({ text: "psst", nick: "alice" }));
+    printer.direct(direct({ text: "hi" }));
+    printer.direct(direct([1, 2]));
+    printer.direct(direct({ text: "\u001b[2Jx" }, "id\u001b"));
+    printer.delivered({ id: "d1", to: "bob" });
+    printer.undelivered({ id: "d2", to: "ghost", reason: "not\ndelivered" });
+    expect(out.text).toBe(
+      [
+        "<alice (abc123)> [private] psst",
+        "<abc123> [private] hi",
+        "[direct] from abc123: [1,2]",
+        "<id> [private] [2Jx",
+        "[delivered] d1 to bob",
+        "[undelivered] d2 to ghost: notdelivered",
+        "",
+      ].join("\n"),
+    );
   });
 
   it("strips control characters a peer could use to rewrite the terminal", () => {
