@@ -6,7 +6,7 @@ import "reflect-metadata";
 export { createNode, type NodeOverrides } from "./kernel/create-node.js";
 export { PeerNode } from "./kernel/peer-node.js";
 export { plugin, handles, type PayloadCheck, type PluginClass, type PluginLifecycle, type MessageHandler } from "./kernel/decorators.js";
-export { TOKENS } from "./kernel/tokens.js";
+export { pluginToken, TOKENS } from "./kernel/tokens.js";
 export type { Envelope } from "./kernel/envelope.js";
 export { parseEnvelope, encodeEnvelope } from "./kernel/envelope.js";
 export type { MessageContext, EnvelopeExtras } from "./kernel/message-context.js";
@@ -35,6 +35,7 @@ export {
 export { validateConfig } from "./kernel/config-schema.js";
 export { resolveNodeConfig, loadConfigFile } from "./kernel/config-file.js";
 export * from "./kernel/errors.js";
-export { AdvertisePlugin, BroadcastPlugin, DirectPlugin, KeepalivePlugin, PingPlugin, TestPlugin, BUILTIN_PLUGINS } from "./plugins/index.js";
+export { AdvertisePlugin, BroadcastPlugin, DirectPlugin, KeepalivePlugin, LegacyPlugin, PingPlugin, TestPlugin, BUILTIN_PLUGINS } from "./plugins/index.js";
+export type { DuplicateKey } from "./plugins/broadcast.js";
 export { RouteTable } from "./kernel/route-table.js";
 export * from "./transport/index.js";

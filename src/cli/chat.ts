@@ -116,7 +116,7 @@ export class ChatSession {
     this.node.send(parsed.to, this.chatPayload(parsed.text)).then(
       (id) => printer.delivered({ id, to: parsed.to }),
       (error: unknown) => {
-        if (error instanceof UndeliveredError) printer.undelivered({ id: error.messageId, to: error.to, reason: error.message });
+        if (error instanceof UndeliveredError) printer.undelivered({ id: error.messageId, to: error.to, reason: error.reason });
         else printer.error(...describe(error));
       },
     );

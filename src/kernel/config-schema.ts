@@ -116,6 +116,8 @@ interface ObjectOptions {
   expected: string;
   /** Check absent fields too (their rule then reports `undefined`), rather than leaving them out. */
   required?: boolean;
+  /** With `required`, the fields that may still be left out. */
+  optional?: readonly string[];
   /** For an unknown field, where it belongs instead (e.g. `maxPeers` → `limits.maxPeers`), if anywhere. */
   belongsElsewhere?: (field: string) => string | undefined;
 }
@@ -144,7 +146,7 @@ function objectOf<T>(rules: RuleTable<T>, options: ObjectOptions): Rule<Partial<
       else if (raw !== undefined) read(field, raw);
     }
     if (options.required) {
-      for (const field of known) if (value[field] === undefined) read(field, undefined);
+      for (const field of known) if (value[field] === undefined && !options.optional?.includes(field)) read(field, undefined);
     }
     return result;
   };
@@ -154,7 +156,16 @@ function objectOf<T>(rules: RuleTable<T>, options: ObjectOptions): Rule<Partial<
 // The rules of a peerkit config
 
 const PLUGIN_REF_EXPECTED = "a plugin name or module specifier (a non-empty string), or a class decorated with @plugin()";
-const BOOTSTRAP_EXPECTED = 'a { host, port } object or a "host:port" string (IPv6 as "[::1]:7001"), port from 1 to 65535';
+const BOOTSTRAP_EXPECTED =
+  'a { host, port, legacy? } object or a "host:port" string (IPv6 as "[::1]:7001"; "legacy://host:port" for an original Python peer), port from 1 to 65535';
+
+/** The prefix of a bootstrap address that names an original Python peer. */
+const LEGACY_SCHEME = "legacy://";
+
+function legacyAddress(text: string): BootstrapPeer | undefined {
+  const parsed = parseHostPort(text.slice(LEGACY_SCHEME.length));
+  return parsed && { ...parsed, legacy: true };
+}
 
 const pluginRef: Rule<PluginRef> = (value, path, problems) => {
   if (isNonEmptyString(value)) return value;
@@ -167,13 +178,14 @@ const BOOTSTRAP_OBJECT_RULE = objectOf<BootstrapPeer>(
   {
     host: check("a non-empty string", isNonEmptyString),
     port: check("an integer from 1 to 65535", (v): v is number => isIntegerIn(v, 1, 65535)),
+    legacy: check("a boolean (true for an original Python peer)", isBoolean),
   },
-  { expected: BOOTSTRAP_EXPECTED, required: true },
+  { expected: BOOTSTRAP_EXPECTED, required: true, optional: ["legacy"] },
 );
 
 const bootstrapPeer: Rule<BootstrapPeer> = (value, path, problems) => {
   if (typeof value === "string") {
-    const parsed = parseHostPort(value);
+    const parsed = value.startsWith(LEGACY_SCHEME) ? legacyAddress(value) : parseHostPort(value);
     if (!parsed) problems.push(problem(path, BOOTSTRAP_EXPECTED, value));
     return parsed;
   }

@@ -5,10 +5,12 @@
 import { randomBytes } from "node:crypto";
 import type { PluginClass } from "./decorators.js";
 
-/** An address to join at start: `{ host, port }`. */
+/** An address to join at start: `{ host, port }`, with `legacy: true` for an original Python peer. */
 export interface BootstrapPeer {
   host: string;
   port: number;
+  /** The peer speaks the original Python peers' wire (needs the `legacy` plugin). */
+  legacy?: boolean;
 }
 
 /** Resource limits. Every field has a default (`DEFAULT_LIMITS`). */
@@ -119,7 +121,7 @@ export const DEFAULT_KEEPALIVE: Readonly<KeepaliveSettings> = Object.freeze({
 });
 
 /** The built-in plugins, loaded when the config names none. */
-export const DEFAULT_PLUGINS: readonly string[] = Object.freeze(["ping", "advertise", "broadcast", "test", "keepalive", "direct"]);
+export const DEFAULT_PLUGINS: readonly string[] = Object.freeze(["ping", "advertise", "broadcast", "test", "keepalive", "direct", "legacy"]);
 
 /** The port the embedded default config listens on. */
 export const DEFAULT_PORT = 7001;

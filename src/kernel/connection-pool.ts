@@ -3,7 +3,7 @@
  * the hand-off of each received frame to the dispatcher.
  */
 import { inject, injectable } from "tsyringe";
-import type { Connection, Transport } from "../transport/transport.js";
+import type { Connection, DialOptions, Transport } from "../transport/transport.js";
 import type { Clock, TimerHandle } from "./clock.js";
 import type { NodeConfig } from "./config.js";
 import type { Dispatcher } from "./dispatcher.js";
@@ -76,14 +76,14 @@ export class ConnectionPool {
   }
 
   /** Opens a connection to an address (one dial per address at a time; concurrent callers share it). */
-  dial(host: string, port: number): Promise<Connection> {
+  dial(host: string, port: number, options: DialOptions = {}): Promise<Connection> {
     if (this.stopped) return Promise.reject(new NodeStateError("The node is shut down; create a new node to dial."));
     const own = this.self.address;
     if (host === own.host && port === own.port) return Promise.reject(new SelfDialError(host, port));
     const key = `${host}:${port}`;
     let pending = this.dialing.get(key);
     if (!pending) {
-      pending = this.transport.dial(host, port).finally(() => this.dialing.delete(key));
+      pending = this.transport.dial(host, port, options).finally(() => this.dialing.delete(key));
       this.dialing.set(key, pending);
     }
     return pending;
@@ -93,10 +93,10 @@ export class ConnectionPool {
    * Dials an address and waits until the handshake binds the connection to a peer (the ping plugin
    * performs it). Resolves at once when a connected peer already advertised that address.
    */
-  async connect(host: string, port: number): Promise<PeerRecord> {
+  async connect(host: string, port: number, options: DialOptions = {}): Promise<PeerRecord> {
     const known = this.peers.findByAddress(host, port);
     if (known?.connected) return known;
-    const connection = await this.dial(host, port);
+    const connection = await this.dial(host, port, options);
     const bound = connection.peerId !== undefined && this.byPeer.get(connection.peerId) === connection;
     if (bound) return this.peers.find(connection.peerId!)!;
     if (connection.closed) throw new DialError(host, port, "the connection closed before the handshake");

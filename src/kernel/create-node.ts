@@ -20,7 +20,7 @@ import { PeerNode } from "./peer-node.js";
 import { PeerTable } from "./peer-table.js";
 import { PluginInstance } from "./plugin-instance.js";
 import { loadPlugins, type PluginDefinition } from "./plugin-loader.js";
-import { TOKENS } from "./tokens.js";
+import { pluginToken, TOKENS } from "./tokens.js";
 
 /** Services to use instead of the defaults: how tests inject a memory transport, a fake clock or a capturing logger. */
 export interface NodeOverrides {
@@ -98,5 +98,6 @@ function constructPlugin(scope: DependencyContainer, definition: PluginDefinitio
       { cause: error },
     );
   }
+  scope.register(pluginToken(name), { useValue: instance });
   return new PluginInstance(name, instance, definition.pluginClass, dispatcher);
 }

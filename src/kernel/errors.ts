@@ -132,6 +132,8 @@ export class UndeliveredError extends PeerkitError {
   readonly messageId: string;
   /** The destination peer id. */
   readonly to: string;
+  /** The short cause, e.g. `no acknowledgement within 5000 ms`. */
+  readonly reason: string;
 
   constructor(messageId: string, to: string, reason: string) {
     super(
@@ -141,6 +143,7 @@ export class UndeliveredError extends PeerkitError {
     );
     this.messageId = messageId;
     this.to = to;
+    this.reason = reason;
   }
 }
 

@@ -138,9 +138,9 @@ export class PeerNode {
    * Connects to a node (PING) and resolves with its identity when its PONG arrives. Needs the ping
    * plugin. With the keepalive plugin, the address is kept: redialled whenever the peer drops.
    */
-  async join(host: string, port: number): Promise<PeerInfo> {
-    const peer = await this.require<PingPlugin>("ping", "join()").join(host, port);
-    this.plugin<KeepalivePlugin>("keepalive")?.keep(host, port, peer.id);
+  async join(host: string, port: number, options: { legacy?: boolean } = {}): Promise<PeerInfo> {
+    const peer = await this.require<PingPlugin>("ping", "join()").join(host, port, { dialect: options.legacy ? "legacy" : "ndjson" });
+    this.plugin<KeepalivePlugin>("keepalive")?.keep(host, port, peer.id, options.legacy);
     return { id: peer.id, host: peer.host, port: peer.port };
   }
 
@@ -167,31 +167,31 @@ export class PeerNode {
   }
 
   /**
-   * Joins each address, then (with the advertise plugin) asks each joined peer for its peers.
-   * Resolves with the peers joined directly; failures are logged at warn level, not thrown. With the
+   * Joins each address, then (with the advertise plugin) asks each joined peer for its peers, in the
+   * background. Resolves with the peers joined directly; failures are logged at warn level, not thrown. With the
    * keepalive plugin, every address is kept, so one that could not be reached is retried with backoff.
    */
   async bootstrap(list: readonly BootstrapPeer[]): Promise<PeerInfo[]> {
     const joined = await Promise.all(
-      list.map(async ({ host, port }) => {
+      list.map(async ({ host, port, legacy }) => {
         try {
-          return await this.join(host, port);
+          return await this.join(host, port, { legacy });
         } catch (error) {
           this.logger.warn("could not join a bootstrap peer", { address: `${host}:${port}`, error: errorMessage(error) });
-          if (this.state === "running" && !(error instanceof SelfDialError)) this.plugin<KeepalivePlugin>("keepalive")?.keep(host, port);
+          if (this.state === "running" && !(error instanceof SelfDialError)) this.plugin<KeepalivePlugin>("keepalive")?.keep(host, port, undefined, legacy);
           return undefined;
         }
       }),
     );
     const peers = joined.filter((peer): peer is PeerInfo => peer !== undefined);
+    // Peer exchange goes on in the background: a peer with nothing to advertise never answers (the
+    // original Python peers send no empty reply), and start() must not wait for that timeout.
     if (this.plugin("advertise")) {
-      await Promise.all(
-        peers.map((peer) =>
-          this.getPeersFrom(peer.id).catch((error: unknown) =>
-            this.logger.debug("peer exchange with a bootstrap peer failed", { peer: peer.id, error: errorMessage(error) }),
-          ),
-        ),
-      );
+      for (const peer of peers) {
+        this.getPeersFrom(peer.id).catch((error: unknown) =>
+          this.logger.debug("peer exchange with a bootstrap peer failed", { peer: peer.id, error: errorMessage(error) }),
+        );
+      }
     }
     return peers;
   }

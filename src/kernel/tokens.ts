@@ -28,3 +28,12 @@ export const TOKENS = Object.freeze({
   /** The options of the plugin being constructed: `config.options[pluginName]`, or `{}`. */
   PluginOptions: Symbol.for("peerkit.PluginOptions"),
 });
+
+/**
+ * The token under which a plugin's instance is registered in its node, once constructed. A plugin may
+ * inject a plugin it lists in its `dependencies` (those are constructed first):
+ * `@inject(pluginToken("broadcast")) broadcast: BroadcastPlugin`.
+ */
+export function pluginToken(name: string): symbol {
+  return Symbol.for(`peerkit.plugin.${name}`);
+}

@@ -16,6 +16,7 @@ import type { MessageContext } from "../kernel/message-context.js";
 import { checkPeerInfo, type PeerInfo } from "../kernel/peer.js";
 import type { PeerTable } from "../kernel/peer-table.js";
 import { TOKENS } from "../kernel/tokens.js";
+import type { DialOptions } from "../transport/transport.js";
 
 /** Most entries sent in, or accepted from, one ADVERTISE_REPLY. */
 export const MAX_ADVERTISED_PEERS = 256;
@@ -106,7 +107,8 @@ export class AdvertisePlugin {
       context.reject("ADVERTISE_REPLY before the handshake");
       return;
     }
-    const connected = await this.connectToNew(envelope.msg);
+    // Peers a legacy peer advertises are dialled in its dialect: they spoke it to it.
+    const connected = await this.connectToNew(envelope.msg, { dialect: context.connection.dialect });
     for (const request of this.pending.get(context.peerId) ?? []) {
       this.clock.clearTimeout(request.timer);
       request.resolve(connected);
@@ -115,7 +117,7 @@ export class AdvertisePlugin {
   }
 
   /** Connects to the advertised peers this node does not know, without passing `limits.maxPeers`. */
-  private async connectToNew(advertised: PeerInfo[]): Promise<PeerInfo[]> {
+  private async connectToNew(advertised: PeerInfo[], options: DialOptions): Promise<PeerInfo[]> {
     const own = this.self.address;
     const seen = new Set<string>([`${own.host}:${own.port}`]);
     const fresh = advertised.filter((peer) => {
@@ -128,7 +130,7 @@ export class AdvertisePlugin {
     const room = Math.max(0, this.config.limits.maxPeers - this.peers.connectedCount() - this.connections.dialsInProgress);
     const attempts = fresh.slice(0, room).map(async (peer) => {
       try {
-        const joined = await this.connections.connect(peer.host, peer.port);
+        const joined = await this.connections.connect(peer.host, peer.port, options);
         return { id: joined.id, host: joined.host, port: joined.port };
       } catch (error) {
         this.logger.debug("could not connect to an advertised peer", {

@@ -15,11 +15,15 @@ import type { NodeEvents } from "../kernel/node-events.js";
 import { SeenCache } from "../kernel/seen-cache.js";
 import { TOKENS } from "../kernel/tokens.js";
 
+/** Another identity of a broadcast than its id, or undefined when it has none. */
+export type DuplicateKey = (envelope: Envelope) => string | undefined;
+
 /** BROADCAST: flood a message to every node of the network, each delivering it once. */
 @plugin({ name: "broadcast" })
 export class BroadcastPlugin {
   /** The ids already delivered or sent; bounded by `limits.seenCacheSize` and `limits.seenCacheTtlMs`. */
   readonly seen: SeenCache;
+  private readonly duplicateKeys = new Set<DuplicateKey>();
 
   constructor(
     @inject(TOKENS.Connections) private readonly connections: ConnectionPool,
@@ -34,6 +38,17 @@ export class BroadcastPlugin {
   /** Forgets the seen ids. */
   stop(): void {
     this.seen.clear();
+    this.duplicateKeys.clear();
+  }
+
+  /**
+   * Adds a second identity for broadcasts: a message whose key was seen counts as a duplicate even
+   * under another id. The legacy plugin uses it so that one message crossing between peerkit and the
+   * original Python peers (which know no ids) is delivered once. Returns the function that removes it.
+   */
+  addDuplicateKey(key: DuplicateKey): () => void {
+    this.duplicateKeys.add(key);
+    return () => this.duplicateKeys.delete(key);
   }
 
   /**
@@ -42,8 +57,9 @@ export class BroadcastPlugin {
    */
   broadcast(msg: unknown): string {
     const id = this.self.newMessageId();
-    this.seen.add(id, this.clock.now());
-    this.connections.sendToAll(this.self.envelope("BROADCAST", msg, { id, ttl: this.config.limits.broadcastTtl }));
+    const envelope = this.self.envelope("BROADCAST", msg, { id, ttl: this.config.limits.broadcastTtl });
+    this.isNew(envelope);
+    this.connections.sendToAll(envelope);
     return id;
   }
 
@@ -54,14 +70,25 @@ export class BroadcastPlugin {
       context.reject("BROADCAST before the handshake");
       return;
     }
+    if (!this.isNew(envelope) || envelope.originator === this.self.id) return;
     // The envelope check guarantees an id on BROADCAST.
     const id = envelope.id!;
-    if (!this.seen.add(id, this.clock.now())) return;
-    if (envelope.originator === this.self.id) return;
     this.events.emit("broadcast", { id, originator: envelope.originator, msg: envelope.msg, envelope });
     const ttl = Math.min(envelope.ttl ?? this.config.limits.broadcastTtl, this.config.limits.broadcastTtl) - 1;
     if (ttl <= 0) return;
     const except = new Set([context.connection, this.connections.connectionOf(envelope.originator)]);
     this.connections.sendToAll({ ...envelope, ttl }, except);
+  }
+
+  /** Records the envelope's id and extra keys; false when any of them was seen already. */
+  private isNew(envelope: Envelope): boolean {
+    const now = this.clock.now();
+    if (!this.seen.add(envelope.id!, now)) return false;
+    let fresh = true;
+    for (const keyOf of this.duplicateKeys) {
+      const key = keyOf(envelope);
+      if (key !== undefined && key !== envelope.id && !this.seen.add(key, now)) fresh = false;
+    }
+    return fresh;
   }
 }

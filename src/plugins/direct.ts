@@ -87,7 +87,10 @@ export class DirectPlugin {
     if (to === this.self.id) return Promise.reject(new UndeliveredError(id, to, "it is this node's own id"));
     const envelope = this.self.envelope("DIRECT", msg, { id, to, ttl: this.config.limits.broadcastTtl });
     this.seen.add(id, this.clock.now());
-    if (this.forward(envelope, undefined) === 0) return Promise.reject(new UndeliveredError(id, to, "this node has no connected peer"));
+    if (this.forward(envelope, undefined) === 0) {
+      const reason = this.connections.peerIds().length === 0 ? "this node has no connected peer" : "no connection to a peer could take it (closed or congested)";
+      return Promise.reject(new UndeliveredError(id, to, reason));
+    }
     const ms = this.config.limits.requestTimeoutMs;
     return new Promise<string>((resolve, reject) => {
       const timer = this.clock.setTimeout(() => {

@@ -4,10 +4,11 @@ import { AdvertisePlugin } from "./advertise.js";
 import { BroadcastPlugin } from "./broadcast.js";
 import { DirectPlugin } from "./direct.js";
 import { KeepalivePlugin } from "./keepalive.js";
+import { LegacyPlugin } from "./legacy.js";
 import { PingPlugin } from "./ping.js";
 import { TestPlugin } from "./test-message.js";
 
-export { AdvertisePlugin, BroadcastPlugin, DirectPlugin, KeepalivePlugin, PingPlugin, TestPlugin };
+export { AdvertisePlugin, BroadcastPlugin, DirectPlugin, KeepalivePlugin, LegacyPlugin, PingPlugin, TestPlugin };
 
 /** Built-in plugin classes by config name. */
 export const BUILTIN_PLUGINS: Readonly<Record<string, PluginClass>> = Object.freeze({
@@ -17,4 +18,5 @@ export const BUILTIN_PLUGINS: Readonly<Record<string, PluginClass>> = Object.fre
   test: TestPlugin,
   keepalive: KeepalivePlugin,
   direct: DirectPlugin,
+  legacy: LegacyPlugin,
 });

@@ -11,6 +11,7 @@ import type { LocalPeer } from "../kernel/local-peer.js";
 import type { MessageContext } from "../kernel/message-context.js";
 import { checkPeerInfo, type PeerInfo, type PeerRecord } from "../kernel/peer.js";
 import { TOKENS } from "../kernel/tokens.js";
+import type { DialOptions } from "../transport/transport.js";
 
 /** PING/PONG: joining a network and binding each connection to a peer id. */
 @plugin({ name: "ping" })
@@ -36,8 +37,8 @@ export class PingPlugin {
   }
 
   /** Connects to a node and resolves with its identity once it answered PONG. */
-  join(host: string, port: number): Promise<PeerRecord> {
-    return this.connections.connect(host, port);
+  join(host: string, port: number, options: DialOptions = {}): Promise<PeerRecord> {
+    return this.connections.connect(host, port, options);
   }
 
   /** A node introduces itself: bind it, answer with our identity. */

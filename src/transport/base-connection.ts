@@ -30,6 +30,7 @@ export abstract class BaseConnection implements Connection {
   readonly direction: "inbound" | "outbound";
   readonly remote: Address;
   peerId: string | undefined = undefined;
+  readonly dialect: "ndjson" | "legacy" = "ndjson";
 
   protected readonly limits: ConnectionLimits;
   protected readonly logger: Logger;
@@ -133,12 +134,17 @@ export abstract class BaseConnection implements Connection {
       return;
     }
     this.framesIn += 1;
+    this.deliverFrame(result.envelope);
+  }
+
+  /** Hands a valid envelope to the kernel; a handler that throws is logged, never propagated. */
+  protected deliverFrame(envelope: Envelope): void {
     try {
-      this.handlers.frame(this, result.envelope);
+      this.handlers.frame(this, envelope);
     } catch (error) {
       this.logger.error("the frame handler threw; the connection goes on", {
         ...this.logFields(),
-        msg_type: result.envelope.msg_type,
+        msg_type: envelope.msg_type,
         error,
       });
     }

@@ -7,7 +7,13 @@ import { FrameDecoder } from "./frame-decoder.js";
 import { TokenBucket } from "./token-bucket.js";
 
 /** What a `TcpConnection` needs besides its socket; the remote address is read from the socket. */
-export type TcpConnectionOptions = Omit<ConnectionOptions, "remote">;
+export type TcpConnectionOptions = Omit<ConnectionOptions, "remote"> & {
+  /**
+   * Receives the text of a connection that sent one unterminated message and closed: the way the
+   * original Python peers send. Without it, such a text is decoded as a final NDJSON frame.
+   */
+  onOneShotMessage?: (connection: TcpConnection, text: string) => void;
+};
 
 /**
  * A `Connection` over a connected `net.Socket`.
@@ -24,6 +30,7 @@ export type TcpConnectionOptions = Omit<ConnectionOptions, "remote">;
 export class TcpConnection extends BaseConnection {
   private readonly decoder: FrameDecoder;
   private readonly bucket: TokenBucket;
+  private readonly onOneShotMessage: TcpConnectionOptions["onOneShotMessage"];
   private resumeTimer: NodeJS.Timeout | undefined;
   /** True while sends are being dropped because the write queue is over `limits.maxQueuedBytes`. */
   private congested = false;
@@ -35,6 +42,7 @@ export class TcpConnection extends BaseConnection {
     super({ ...options, remote: { host: socket.remoteAddress ?? "unknown", port: socket.remotePort ?? 0 } });
     this.decoder = new FrameDecoder(options.limits.maxFrameBytes);
     this.bucket = new TokenBucket(options.limits.maxFramesPerSecond, options.limits.frameBurst);
+    this.onOneShotMessage = options.onOneShotMessage;
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("end", () => this.onRemoteEnd());
@@ -157,11 +165,12 @@ export class TcpConnection extends BaseConnection {
     } catch {
       tail = "(oversized)";
     }
-    if (tail !== undefined) {
-      this.logger.debug("dropped an unterminated frame at end of stream", {
-        ...this.logFields(),
-        bytes: Buffer.byteLength(tail),
-      });
+    // NDJSON with a final unterminated line at end of stream: the last frame needs no newline. A
+    // connection whose only message is such a line is how the original Python peers talk.
+    if (tail !== undefined && tail !== "(oversized)") {
+      const { framesIn, badFrames } = this.stats();
+      if (this.onOneShotMessage && framesIn === 0 && badFrames === 0) this.onOneShotMessage(this, tail);
+      else this.receiveText(tail);
     }
     this.markClosed("the remote end closed the connection");
   }

@@ -2,11 +2,12 @@
 import { createServer, connect, type Server, type Socket, type AddressInfo } from "node:net";
 import { inject, injectable } from "tsyringe";
 import type { Limits, NodeConfig } from "../kernel/config.js";
-import { DialError, ListenError, NodeStateError } from "../kernel/errors.js";
+import { DialError, ListenError, NodeStateError, PluginNotLoadedError } from "../kernel/errors.js";
 import type { Logger } from "../kernel/logger.js";
 import { TOKENS } from "../kernel/tokens.js";
+import { LegacyRouter } from "./legacy-router.js";
 import { TcpConnection } from "./tcp-connection.js";
-import type { Address, Transport, TransportHandlers } from "./transport.js";
+import type { Address, Connection, DialOptions, Transport, TransportHandlers } from "./transport.js";
 
 /**
  * A `Transport` over TCP, built by the kernel from the node's config and logger.
@@ -27,6 +28,8 @@ export class TcpTransport implements Transport {
   private readonly socketClosed = new WeakMap<Socket, Promise<void>>();
   private nextId = 1;
   private closing: Promise<void> | undefined;
+  /** Present once `enableLegacy()` was called: the original Python peers' wire is spoken too. */
+  private legacy: LegacyRouter | undefined;
 
   constructor(
     @inject(TOKENS.Config) config: NodeConfig,
@@ -37,6 +40,23 @@ export class TcpTransport implements Transport {
 
   setHandlers(handlers: TransportHandlers): void {
     this.handlers = handlers;
+  }
+
+  /**
+   * Also speaks the original Python peers' wire: a connection that delivers one unterminated JSON
+   * message and closes is decoded as a legacy message, and `dial(..., { dialect: "legacy" })` gives a
+   * link that sends each message on a connection of its own. Called by the `legacy` plugin.
+   */
+  enableLegacy(): void {
+    const handlers = this.handlers;
+    if (!handlers) throw missingHandlers("enableLegacy");
+    this.legacy ??= new LegacyRouter({
+      handlers,
+      limits: this.limits,
+      logger: this.logger,
+      track: (socket) => this.track(socket),
+      nextId: () => String(this.nextId++),
+    });
   }
 
   listen(host: string, port: number): Promise<Address> {
@@ -70,10 +90,14 @@ export class TcpTransport implements Transport {
     return this.bound;
   }
 
-  dial(host: string, port: number): Promise<TcpConnection> {
+  dial(host: string, port: number, options: DialOptions = {}): Promise<Connection> {
     if (this.closing) return Promise.reject(new NodeStateError(`The TCP transport is closed; cannot dial ${host}:${port}.`));
     const handlers = this.handlers;
     if (!handlers) return Promise.reject(missingHandlers("dial"));
+    if (options.dialect === "legacy") {
+      if (!this.legacy) return Promise.reject(new PluginNotLoadedError("legacy", `Dialling the legacy peer ${host}:${port}`));
+      return Promise.resolve(this.legacy.dial(host, port));
+    }
 
     const socket = connect({ host, port });
     this.track(socket);
@@ -114,6 +138,7 @@ export class TcpTransport implements Transport {
   private async shutdown(): Promise<void> {
     const server = this.server;
     const serverClosed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    this.legacy?.closeAll("the transport was closed");
     for (const connection of this.connections) connection.destroy("the transport was closed");
     for (const socket of this.sockets) socket.destroy();
     await Promise.all([serverClosed, ...[...this.sockets].map((socket) => this.socketClosed.get(socket))]);
@@ -149,6 +174,7 @@ export class TcpTransport implements Transport {
       limits: this.limits,
       logger: this.logger,
       handlers,
+      onOneShotMessage: this.legacy && ((oneShot, text) => this.legacy?.route(oneShot, text)),
     });
     this.connections.add(connection);
     socket.once("close", () => this.connections.delete(connection));

@@ -10,6 +10,15 @@ export interface Address {
   port: number;
 }
 
+/** A wire format a transport may speak. */
+export type Dialect = "ndjson" | "legacy";
+
+/** Options of `Transport.dial`. */
+export interface DialOptions {
+  /** The wire format the peer at that address speaks; default `ndjson`. */
+  dialect?: Dialect;
+}
+
 /** Counters of one connection, for monitoring and tests. */
 export interface ConnectionStats {
   /** Valid frames received. */
@@ -34,6 +43,8 @@ export interface Connection {
   readonly direction: "inbound" | "outbound";
   /** The remote end's address as the socket sees it (for inbound links, an ephemeral port). */
   readonly remote: Address;
+  /** The wire format: peerkit's NDJSON, or the original Python peers' connection-per-message `legacy`. */
+  readonly dialect?: Dialect;
   /** The peer id this connection was bound to by the handshake; set by the kernel, used in logs. */
   peerId: string | undefined;
   /** True once the connection is closed, from either side. */
@@ -74,7 +85,7 @@ export interface Transport {
   /** The bound address, or undefined when not listening. */
   address(): Address | undefined;
   /** Opens a connection to a listening node. Rejects with a coded `PeerkitError` on failure. */
-  dial(host: string, port: number): Promise<Connection>;
+  dial(host: string, port: number, options?: DialOptions): Promise<Connection>;
   /** Stops listening and closes every connection; resolves when nothing is left open. Idempotent. */
   close(): Promise<void>;
 }

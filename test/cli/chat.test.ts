@@ -165,8 +165,7 @@ describe("ChatSession", () => {
     const lost = chat({ send: () => Promise.reject(undelivered) });
     await lost.session.handle("/msg ghost anyone there?");
     await settle();
-    expect(lost.output).toEqual([{ event: "undelivered", id: "m2", to: "ghost", reason: undelivered.message }]);
-    expect(undelivered.message).toContain("no acknowledgement within 1500 ms");
+    expect(lost.output).toEqual([{ event: "undelivered", id: "m2", to: "ghost", reason: "no acknowledgement within 1500 ms" }]);
 
     const stopped = chat({ send: () => Promise.reject(new NodeStateError("shut down")) });
     await stopped.session.handle("/msg bob-id hi");

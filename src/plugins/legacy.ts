@@ -1,0 +1,75 @@
+/**
+ * The legacy plugin: lets a node share one chat with the original Python peers. It switches on the
+ * transport's legacy dialect (one connection per message, list payloads, ctime `time`; see
+ * `src/transport/legacy-codec.ts`), and gives every chat broadcast a second identity, the one the
+ * legacy peers use, `(originator, text, time)`, so a message that crosses between the two worlds by
+ * several paths is still delivered once.
+ */
+import { inject } from "tsyringe";
+import { plugin } from "../kernel/decorators.js";
+import type { ConnectionPool } from "../kernel/connection-pool.js";
+import type { Envelope } from "../kernel/envelope.js";
+import type { Logger } from "../kernel/logger.js";
+import { pluginToken, TOKENS } from "../kernel/tokens.js";
+import { legacyDuplicateKey } from "../transport/legacy-codec.js";
+import type { Transport } from "../transport/transport.js";
+import type { BroadcastPlugin } from "./broadcast.js";
+
+/** A transport that can speak the legacy dialect. */
+interface LegacyCapable {
+  enableLegacy(): void;
+}
+
+function isLegacyCapable(transport: Transport): transport is Transport & LegacyCapable {
+  return typeof (transport as Partial<LegacyCapable>).enableLegacy === "function";
+}
+
+/** Talk to the original Python chat peers: the transport's legacy dialect plus cross-dialect dedup. */
+@plugin({ name: "legacy", dependencies: ["ping", "broadcast"] })
+export class LegacyPlugin {
+  private removeKey: (() => void) | undefined;
+  private unsubscribe: Array<() => void> = [];
+  /** Open connections that speak legacy. */
+  private legacyLinks = 0;
+
+  constructor(
+    @inject(TOKENS.Transport) private readonly transport: Transport,
+    @inject(TOKENS.Connections) private readonly connections: ConnectionPool,
+    @inject(pluginToken("broadcast")) private readonly broadcast: BroadcastPlugin,
+    @inject(TOKENS.Logger) private readonly logger: Logger,
+  ) {}
+
+  /** Turns the legacy dialect on (before the node listens) and registers the legacy duplicate key. */
+  start(): void {
+    if (!isLegacyCapable(this.transport)) {
+      this.logger.warn("this transport cannot speak the legacy dialect; the legacy plugin does nothing");
+      return;
+    }
+    this.transport.enableLegacy();
+    this.unsubscribe = [
+      this.connections.onOpen((connection) => {
+        if (connection.dialect === "legacy") this.legacyLinks++;
+      }),
+      this.connections.onClose((connection) => {
+        if (connection.dialect === "legacy") this.legacyLinks--;
+      }),
+    ];
+    this.removeKey = this.broadcast.addDuplicateKey((envelope) => this.duplicateKey(envelope));
+  }
+
+  /** Removes the duplicate key and the connection watch. */
+  stop(): void {
+    this.removeKey?.();
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe = [];
+  }
+
+  /**
+   * The legacy identity of a broadcast, only while this node has legacy peers: the legacy peers know
+   * messages by `(originator, text, time)` alone, so two identical lines within one second are one
+   * message to them; a node with no legacy peer keeps telling them apart by id.
+   */
+  private duplicateKey(envelope: Envelope): string | undefined {
+    return this.legacyLinks > 0 ? legacyDuplicateKey(envelope) : undefined;
+  }
+}
