@@ -119,6 +119,8 @@ export class PeerNode {
       throw error;
     }
     this.state = "running";
+    // A kept peer that a redial brought back gets the same peer exchange as at bootstrap.
+    this.plugin<KeepalivePlugin>("keepalive")?.onReconnect((peer) => this.exchangePeers([peer]));
     if (this.config.bootstrap.length > 0) await this.bootstrap(this.config.bootstrap);
   }
 
@@ -184,16 +186,22 @@ export class PeerNode {
       }),
     );
     const peers = joined.filter((peer): peer is PeerInfo => peer !== undefined);
-    // Peer exchange goes on in the background: a peer with nothing to advertise never answers (the
-    // original Python peers send no empty reply), and start() must not wait for that timeout.
-    if (this.plugin("advertise")) {
-      for (const peer of peers) {
-        this.getPeersFrom(peer.id).catch((error: unknown) =>
-          this.logger.debug("peer exchange with a bootstrap peer failed", { peer: peer.id, error: errorMessage(error) }),
-        );
-      }
-    }
+    this.exchangePeers(peers);
     return peers;
+  }
+
+  /**
+   * With the advertise plugin, asks each peer for its peers, in the background: a peer with nothing to
+   * advertise never answers (the original Python peers send no empty reply), and nobody should wait for
+   * that timeout.
+   */
+  private exchangePeers(peers: readonly PeerInfo[]): void {
+    if (!this.plugin("advertise")) return;
+    for (const peer of peers) {
+      this.getPeersFrom(peer.id).catch((error: unknown) =>
+        this.logger.debug("peer exchange failed", { peer: peer.id, error: errorMessage(error) }),
+      );
+    }
   }
 
   /**

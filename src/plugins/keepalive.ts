@@ -45,6 +45,7 @@ export class KeepalivePlugin {
   /** When each peer was last sent a keepalive PING. */
   private readonly pinged = new Map<string, number>();
   private checkTimer: TimerHandle | undefined;
+  private readonly reconnectListeners = new Set<(peer: PeerInfo) => void>();
   private running = false;
   private readonly onDisconnect = (peer: PeerInfo): void => this.redialIfKept(peer);
 
@@ -82,6 +83,7 @@ export class KeepalivePlugin {
       entry.timer = undefined;
     }
     this.pinged.clear();
+    this.reconnectListeners.clear();
   }
 
   /**
@@ -105,6 +107,15 @@ export class KeepalivePlugin {
     const entry = this.kept.get(`${host}:${port}`);
     if (entry?.timer !== undefined) this.clock.clearTimeout(entry.timer);
     this.kept.delete(`${host}:${port}`);
+  }
+
+  /**
+   * Calls `listener` with each kept peer a redial brought back (the node uses it to exchange peers with
+   * it again, so the mesh around a peer that was cut off is rebuilt). Returns the unsubscribe function.
+   */
+  onReconnect(listener: (peer: PeerInfo) => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
   }
 
   /** The kept addresses, as `host:port`. */
@@ -166,6 +177,7 @@ export class KeepalivePlugin {
       entry.attempt = 0;
       entry.peerId = peer.id;
       this.logger.info("kept peer is back", { peer: peer.id, address });
+      for (const listener of this.reconnectListeners) listener({ id: peer.id, host: peer.host, port: peer.port });
     } catch (error) {
       this.logger.debug("redial failed", { address, attempt: entry.attempt, error: error instanceof Error ? error.message : String(error) });
       this.scheduleRedial(entry);
