@@ -1,39 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { defaultConfig, DEFAULT_LIMITS } from "../../src/kernel/config.js";
-import type { LogFields, Logger, LogLevel } from "../../src/kernel/logger.js";
+import { MemoryLogger } from "../../src/testing/memory-logger.js";
 import { TcpConnection } from "../../src/transport/tcp-connection.js";
 import { TcpTransport } from "../../src/transport/tcp-transport.js";
 import type { Address, Connection } from "../../src/transport/transport.js";
 import { envelope, Recorder, waitFor } from "./contract.js";
 import { openRawSocket, type RawSocket } from "./raw-socket.js";
 
-/** A logger that keeps every entry, for asserting what was logged. */
-class CapturingLogger implements Logger {
-  readonly entries: Array<{ level: LogLevel; message: string; fields: LogFields }> = [];
-  debug(message: string, fields: LogFields = {}): void {
-    this.entries.push({ level: "debug", message, fields });
-  }
-  info(message: string, fields: LogFields = {}): void {
-    this.entries.push({ level: "info", message, fields });
-  }
-  warn(message: string, fields: LogFields = {}): void {
-    this.entries.push({ level: "warn", message, fields });
-  }
-  error(message: string, fields: LogFields = {}): void {
-    this.entries.push({ level: "error", message, fields });
-  }
-  /** The entries at `level`. */
-  at(level: LogLevel) {
-    return this.entries.filter((entry) => entry.level === level);
-  }
-}
-
 const MiB = 1024 * 1024;
 const HOST = "127.0.0.1";
 
 describe("TCP transport under hostile input", () => {
-  let logger: CapturingLogger;
+  let logger: MemoryLogger;
+  const warnings = () => logger.entries.filter((entry) => entry.level === "warn");
   let recorder: Recorder;
   let transport: TcpTransport;
   let address: Address;
@@ -41,7 +21,7 @@ describe("TCP transport under hostile input", () => {
   const rawSockets: RawSocket[] = [];
 
   beforeEach(async () => {
-    logger = new CapturingLogger();
+    logger = new MemoryLogger();
     recorder = new Recorder();
     transport = new TcpTransport({ ...defaultConfig(), limits: { ...DEFAULT_LIMITS, maxFrameBytes: MiB, maxBadFrames: 10 } }, logger);
     transport.setHandlers(recorder);
@@ -90,7 +70,7 @@ describe("TCP transport under hostile input", () => {
     await attacker.closed;
     await waitFor(() => recorder.disconnectsOf(inbound(1)) === 1, "the attacker's disconnect");
 
-    const tooLarge = logger.at("warn").find((entry) => entry.message.startsWith("frame too large"));
+    const tooLarge = warnings().find((entry) => entry.message.startsWith("frame too large"));
     expect(tooLarge?.fields.reason).toMatch(/limits\.maxFrameBytes \(1048576 bytes\)/);
     expect(tooLarge?.fields.connection).toBe(inbound(1).id);
     expect(tooLarge?.fields.bytesRead).toBeLessThan(4 * MiB);
@@ -120,7 +100,7 @@ describe("TCP transport under hostile input", () => {
     expect(recorder.disconnects.find((entry) => entry.connection === inbound(1))?.reason).toBe(
       "too many bad frames (11 > limits.maxBadFrames 10)",
     );
-    const rejections = logger.at("warn").filter((entry) => entry.message === "rejected a frame");
+    const rejections = warnings().filter((entry) => entry.message === "rejected a frame");
     expect(rejections).toHaveLength(11);
     expect(rejections[0]!.fields).toMatchObject({ connection: inbound(1).id, reason: "frame is not valid JSON" });
     expect(rejections[0]!.fields.remote).toMatch(/^127\.0\.0\.1:\d+$/);
@@ -139,9 +119,9 @@ describe("TCP transport under hostile input", () => {
     attacker.write('{"msg_type":"TEST","msg":{"\\u005f\\u005fproto\\u005f\\u005f":{"polluted":true}},"originator":"evil","time":1}');
     attacker.write('{"msg_type":"TEST","msg":{"a":{"constructor":{"prototype":{"polluted":true}}}},"originator":"evil","time":1}');
     await roundTrip(good, "meanwhile");
-    await waitFor(() => logger.at("warn").filter((entry) => entry.message === "rejected a frame").length === 4, "four rejections");
+    await waitFor(() => warnings().filter((entry) => entry.message === "rejected a frame").length === 4, "four rejections");
 
-    for (const entry of logger.at("warn")) {
+    for (const entry of warnings()) {
       expect(entry.fields).toMatchObject({ connection: inbound(1).id, reason: expect.stringMatching(/forbidden key/) });
     }
     expect(recorder.frames.every((frame) => frame.connection !== inbound(1))).toBe(true);
@@ -157,7 +137,7 @@ describe("TCP transport under hostile input", () => {
     await waitFor(() => recorder.connections.length === 1, "the connection");
     inbound(0).peerId = "peer-x";
     attacker.write("nonsense");
-    await waitFor(() => logger.at("warn").length === 1, "the rejection");
-    expect(logger.at("warn")[0]!.fields).toMatchObject({ peer: "peer-x", reason: "frame is not valid JSON" });
+    await waitFor(() => warnings().length === 1, "the rejection");
+    expect(warnings()[0]!.fields).toMatchObject({ peer: "peer-x", reason: "frame is not valid JSON" });
   });
 });
