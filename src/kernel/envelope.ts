@@ -29,8 +29,12 @@ export const MAX_NAME_LENGTH = 256;
 /** Message types whose envelope must carry an `id` (DESIGN.md §2: "required on BROADCAST and DIRECT"). */
 const TYPES_REQUIRING_ID = new Set(["BROADCAST", "DIRECT", "DIRECT_ACK"]);
 
-/** Keys that would let a payload reach `Object.prototype` if some consumer merged it into an object. */
-const FORBIDDEN_KEYS = ['"__proto__"', '"constructor"', '"prototype"'];
+/**
+ * Text that may hide a key able to reach `Object.prototype` if some consumer merged the payload into an
+ * object: the key itself, or a `\u` escape that could spell it. One scan per frame; only a frame that
+ * matches is walked.
+ */
+const SUSPICIOUS_TEXT = /"(?:__proto__|constructor|prototype)"|\\u/;
 
 /** The outcome of parsing one frame: an envelope, or the reason it was rejected. */
 export type ParseResult = { ok: true; envelope: Envelope } | { ok: false; reason: string };
@@ -85,16 +89,24 @@ export function parseEnvelope(text: string): ParseResult {
   }
   const reason = checkEnvelope(value);
   if (reason !== undefined) return { ok: false, reason };
-  // The full walk only runs for the rare frame whose text mentions a forbidden key, or hides one
-  // behind a \u escape.
-  const suspicious = text.includes("\\u") || FORBIDDEN_KEYS.some((key) => text.includes(key));
-  if (suspicious && hasForbiddenKey(value)) {
+  if (SUSPICIOUS_TEXT.test(text) && hasForbiddenKey(value)) {
     return { ok: false, reason: "frame contains a forbidden key (__proto__, constructor or prototype)" };
   }
   return { ok: true, envelope: value as Envelope };
 }
 
-/** Serialises an envelope to one frame of text, without the trailing newline. */
+/** Frames already serialised, by envelope object: a broadcast sent to every peer is serialised once. */
+const encoded = new WeakMap<Envelope, string>();
+
+/**
+ * Serialises an envelope to one frame of text, without the trailing newline. The result is cached per
+ * envelope object, so envelopes must not be mutated after they were first sent (forwarders copy them).
+ */
 export function encodeEnvelope(envelope: Envelope): string {
-  return JSON.stringify(envelope);
+  let text = encoded.get(envelope);
+  if (text === undefined) {
+    text = JSON.stringify(envelope);
+    encoded.set(envelope, text);
+  }
+  return text;
 }

@@ -79,6 +79,8 @@ export class NodeEvents {
 
   /** Calls each listener of `event`; a throwing listener is reported and the others still run. */
   emit<K extends keyof NodeEventMap>(event: K, ...args: NodeEventMap[K]): void {
+    // `message` fires for every frame: skip the listener copy when nobody listens.
+    if (this.emitter.listenerCount(event) === 0) return;
     for (const listener of this.emitter.rawListeners(event)) {
       try {
         (listener as (...a: unknown[]) => void)(...args);

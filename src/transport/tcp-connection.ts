@@ -6,6 +6,9 @@ import { BaseConnection, type ConnectionOptions } from "./base-connection.js";
 import { FrameDecoder } from "./frame-decoder.js";
 import { TokenBucket } from "./token-bucket.js";
 
+/** A corked batch of writes is flushed once it holds this many bytes (characters, near enough). */
+const CORK_FLUSH_BYTES = 64 * 1024;
+
 /** What a `TcpConnection` needs besides its socket; the remote address is read from the socket. */
 export type TcpConnectionOptions = Omit<ConnectionOptions, "remote"> & {
   /**
@@ -34,6 +37,13 @@ export class TcpConnection extends BaseConnection {
   private resumeTimer: NodeJS.Timeout | undefined;
   /** True while sends are being dropped because the write queue is over `limits.maxQueuedBytes`. */
   private congested = false;
+  /** True while writes are being gathered for this tick. */
+  private corked = false;
+  /** Bytes written while corked in this tick. */
+  private corkedBytes = 0;
+  /** Frames read but not yet handed to the kernel, waiting for the rate limit; `heldIndex` is the next. */
+  private held: string[] = [];
+  private heldIndex = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -78,10 +88,30 @@ export class TcpConnection extends BaseConnection {
     }
     const frame = this.encodeFrame(envelope);
     if (frame === undefined) return false;
-    this.socket.write(frame + "\n");
+    // Frames sent in one turn of the event loop leave in few writes: corked now, uncorked next tick,
+    // or as soon as a batch is large enough (so that a corked batch never looks like a slow reader).
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
+    const line = frame + "\n";
+    this.socket.write(line);
+    this.corkedBytes += line.length;
+    if (this.corkedBytes >= CORK_FLUSH_BYTES) {
+      this.socket.uncork();
+      this.socket.cork();
+      this.corkedBytes = 0;
+    }
     this.framesOut += 1;
     return true;
   }
+
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.corkedBytes = 0;
+    this.socket.uncork();
+  };
 
   protected override queuedBytes(): number {
     return this.socket.writableLength;
@@ -112,14 +142,11 @@ export class TcpConnection extends BaseConnection {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
-    let frames = 0;
     try {
-      this.decoder.feed(chunk, (line) => {
-        frames += 1;
-        this.receiveText(line);
-      });
-      this.throttle(frames);
+      this.decoder.feed(chunk, (line) => this.held.push(line));
     } catch (error) {
+      // The frames before the oversized one were complete: hand them over, then cut the connection.
+      this.dispatchHeld(false);
       if (error instanceof FrameTooLargeError) {
         this.logger.warn("frame too large; closing the connection", {
           ...this.logFields(),
@@ -133,17 +160,35 @@ export class TcpConnection extends BaseConnection {
         this.logger.error("failed to read from the connection", { ...this.logFields(), error });
         this.destroy("internal error while reading");
       }
+      return;
     }
+    this.dispatchHeld(true);
   }
 
   /**
-   * Charges the frames of one chunk to the rate limit; a peer in debt is slowed by pausing reads until
-   * it is back in credit. TCP flow control then holds its further frames at the sender: nothing queues
-   * here, and frames already read are not dropped.
+   * Hands the frames read so far to the kernel, one token of the rate limit each. A peer out of tokens
+   * is slowed: reading pauses, the rest of what was read waits here (at most one read's worth), and
+   * both resume when the bucket is back in credit. TCP flow control holds its further frames at the
+   * sender; nothing is dropped. `limited: false` hands everything over at once (the peer is going away).
    */
-  private throttle(frames: number): void {
-    const waitMs = this.bucket.take(frames);
-    if (waitMs === 0 || this.resumeTimer !== undefined || this.closed) return;
+  private dispatchHeld(limited: boolean): void {
+    while (this.heldIndex < this.held.length) {
+      if (this.closed && limited) break;
+      if (limited) {
+        const waitMs = this.bucket.tryTake();
+        if (waitMs > 0) {
+          this.pauseFor(waitMs);
+          return;
+        }
+      }
+      this.receiveText(this.held[this.heldIndex++]!);
+    }
+    this.held = [];
+    this.heldIndex = 0;
+  }
+
+  private pauseFor(waitMs: number): void {
+    if (this.resumeTimer !== undefined || this.closed) return;
     this.throttled += 1;
     if (this.throttled === 1) {
       this.logger.warn("peer sends faster than limits.maxFramesPerSecond; slowing it down", {
@@ -154,11 +199,15 @@ export class TcpConnection extends BaseConnection {
     this.socket.pause();
     this.resumeTimer = setTimeout(() => {
       this.resumeTimer = undefined;
-      if (!this.closed) this.socket.resume();
+      if (this.closed) return;
+      this.dispatchHeld(true);
+      if (this.heldIndex === 0 && this.held.length === 0) this.socket.resume();
     }, waitMs);
   }
 
   private onRemoteEnd(): void {
+    // The peer is gone: what it managed to send before is handed over without waiting for tokens.
+    this.dispatchHeld(false);
     let tail: string | undefined;
     try {
       tail = this.decoder.end();

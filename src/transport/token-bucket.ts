@@ -2,7 +2,6 @@
 
 /**
  * Holds up to `burst` tokens and gains `ratePerSecond` of them every second. Each frame takes one.
- * `take()` reports how long the caller should wait before the bucket is back in credit (0 when it is).
  */
 export class TokenBucket {
   private tokens: number;
@@ -17,11 +16,14 @@ export class TokenBucket {
     this.updatedAt = now();
   }
 
-  /** Takes `count` tokens (the balance may go negative); returns the milliseconds until it is positive again. */
-  take(count = 1): number {
+  /** Takes one token and returns 0, or, when there is none, takes nothing and returns the ms until there is. */
+  tryTake(): number {
     this.refill();
-    this.tokens -= count;
-    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens / this.ratePerSecond) * 1000);
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000));
   }
 
   /** The tokens available now (negative while in debt). */
