@@ -7,7 +7,7 @@ import type { Connection, DialOptions, Transport } from "../transport/transport.
 import type { Clock, TimerHandle } from "./clock.js";
 import type { NodeConfig } from "./config.js";
 import type { Dispatcher } from "./dispatcher.js";
-import type { Envelope } from "./envelope.js";
+import { encodeEnvelope, type Envelope } from "./envelope.js";
 import { DialError, NodeStateError, PeerkitError, SelfDialError, TimeoutError } from "./errors.js";
 import type { LocalPeer } from "./local-peer.js";
 import type { Logger } from "./logger.js";
@@ -184,11 +184,13 @@ export class ConnectionPool {
   }
 
   /** Sends an envelope to every bound peer except the given connections; returns how many were sent. */
-  sendToAll(envelope: Envelope, except?: ReadonlySet<Connection | undefined>): number {
+  sendToAll(envelope: Envelope, except?: Connection, alsoExcept?: Connection): number {
     let sent = 0;
+    let encoded: string | undefined;
     for (const connection of this.byPeer.values()) {
-      if (except?.has(connection)) continue;
-      if (connection.send(envelope)) sent++;
+      if (connection === except || connection === alsoExcept) continue;
+      encoded ??= safeEncode(envelope);
+      if (connection.send(envelope, encoded)) sent++;
     }
     return sent;
   }
@@ -309,5 +311,14 @@ export class ConnectionPool {
     } catch (error) {
       this.logger.error("connection listener failed", { error: error instanceof PeerkitError || error instanceof Error ? error.message : String(error) });
     }
+  }
+}
+
+/** The envelope's JSON text, or undefined when it cannot be serialised (each connection then reports why). */
+function safeEncode(envelope: Envelope): string | undefined {
+  try {
+    return encodeEnvelope(envelope);
+  } catch {
+    return undefined;
   }
 }

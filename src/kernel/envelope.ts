@@ -95,18 +95,7 @@ export function parseEnvelope(text: string): ParseResult {
   return { ok: true, envelope: value as Envelope };
 }
 
-/** Frames already serialised, by envelope object: a broadcast sent to every peer is serialised once. */
-const encoded = new WeakMap<Envelope, string>();
-
-/**
- * Serialises an envelope to one frame of text, without the trailing newline. The result is cached per
- * envelope object, so envelopes must not be mutated after they were first sent (forwarders copy them).
- */
+/** Serialises an envelope to one frame of text, without the trailing newline. */
 export function encodeEnvelope(envelope: Envelope): string {
-  let text = encoded.get(envelope);
-  if (text === undefined) {
-    text = JSON.stringify(envelope);
-    encoded.set(envelope, text);
-  }
-  return text;
+  return JSON.stringify(envelope);
 }

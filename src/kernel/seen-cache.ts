@@ -6,6 +6,8 @@
  */
 export class SeenCache {
   private readonly expiries = new Map<string, number>();
+  /** No entry expires before this time (the oldest entry's expiry, or earlier): eviction can wait until then. */
+  private nextExpiry = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly capacity: number,
@@ -18,7 +20,8 @@ export class SeenCache {
     if (expiry !== undefined && expiry > now) return false;
     if (expiry !== undefined) this.expiries.delete(id);
     this.expiries.set(id, now + this.ttlMs);
-    this.evict(now);
+    if (this.expiries.size === 1) this.nextExpiry = now + this.ttlMs;
+    if (this.expiries.size > this.capacity || now >= this.nextExpiry) this.evict(now);
     return true;
   }
 
@@ -36,11 +39,16 @@ export class SeenCache {
   /** Forgets everything. */
   clear(): void {
     this.expiries.clear();
+    this.nextExpiry = Number.POSITIVE_INFINITY;
   }
 
   private evict(now: number): void {
+    this.nextExpiry = Number.POSITIVE_INFINITY;
     for (const [id, expiry] of this.expiries) {
-      if (this.expiries.size <= this.capacity && expiry > now) break;
+      if (this.expiries.size <= this.capacity && expiry > now) {
+        this.nextExpiry = expiry;
+        break;
+      }
       this.expiries.delete(id);
     }
   }

@@ -76,8 +76,7 @@ export class BroadcastPlugin {
     this.events.emit("broadcast", { id, originator: envelope.originator, msg: envelope.msg, envelope });
     const ttl = Math.min(envelope.ttl ?? this.config.limits.broadcastTtl, this.config.limits.broadcastTtl) - 1;
     if (ttl <= 0) return;
-    const except = new Set([context.connection, this.connections.connectionOf(envelope.originator)]);
-    this.connections.sendToAll({ ...envelope, ttl }, except);
+    this.connections.sendToAll({ ...envelope, ttl }, context.connection, this.connections.connectionOf(envelope.originator));
   }
 
   /** Records the envelope's id and extra keys; false when any of them was seen already. */

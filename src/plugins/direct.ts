@@ -164,6 +164,6 @@ export class DirectPlugin {
     if (direct && direct !== from) return direct.send(envelope) ? 1 : 0;
     const hop = this.routes.nextHop(to);
     if (hop && hop !== from && hop.send(envelope)) return 1;
-    return this.connections.sendToAll(envelope, new Set([from]));
+    return this.connections.sendToAll(envelope, from);
   }
 }

@@ -68,7 +68,7 @@ export abstract class BaseConnection implements Connection {
     return this.whenDisconnected;
   }
 
-  abstract send(envelope: Envelope): boolean;
+  abstract send(envelope: Envelope, encoded?: string): boolean;
   abstract close(reason?: string): void;
 
   /** Bytes queued for sending; 0 unless the subclass buffers. */

@@ -142,9 +142,9 @@ export class MemoryConnection extends BaseConnection {
     b.far = a;
   }
 
-  send(envelope: Envelope): boolean {
+  send(envelope: Envelope, encoded?: string): boolean {
     if (this.closed) return false;
-    const frame = this.encodeFrame(envelope);
+    const frame = encoded ?? this.encodeFrame(envelope);
     if (frame === undefined) return false;
     this.transmit(frame);
     this.framesOut += 1;

@@ -6,8 +6,8 @@ import { BaseConnection, type ConnectionOptions } from "./base-connection.js";
 import { FrameDecoder } from "./frame-decoder.js";
 import { TokenBucket } from "./token-bucket.js";
 
-/** A corked batch of writes is flushed once it holds this many bytes (characters, near enough). */
-const CORK_FLUSH_BYTES = 64 * 1024;
+/** A batch of frames is written at once when it reaches this many characters (64 KiB of ASCII). */
+const BATCH_FLUSH_CHARS = 64 * 1024;
 
 /** What a `TcpConnection` needs besides its socket; the remote address is read from the socket. */
 export type TcpConnectionOptions = Omit<ConnectionOptions, "remote"> & {
@@ -37,10 +37,8 @@ export class TcpConnection extends BaseConnection {
   private resumeTimer: NodeJS.Timeout | undefined;
   /** True while sends are being dropped because the write queue is over `limits.maxQueuedBytes`. */
   private congested = false;
-  /** True while writes are being gathered for this tick. */
-  private corked = false;
-  /** Bytes written while corked in this tick. */
-  private corkedBytes = 0;
+  /** Frames sent in this tick, not yet written to the socket. */
+  private batch = "";
   /** Frames read but not yet handed to the kernel, waiting for the rate limit; `heldIndex` is the next. */
   private held: string[] = [];
   private heldIndex = 0;
@@ -68,9 +66,9 @@ export class TcpConnection extends BaseConnection {
     return this.decoder.bufferedBytes;
   }
 
-  send(envelope: Envelope): boolean {
+  send(envelope: Envelope, encoded?: string): boolean {
     if (this.closed || !this.socket.writable) return false;
-    if (this.socket.writableLength > this.limits.maxQueuedBytes) {
+    if (this.socket.writableLength + this.batch.length > this.limits.maxQueuedBytes) {
       this.dropped += 1;
       if (!this.congested) {
         this.congested = true;
@@ -86,35 +84,26 @@ export class TcpConnection extends BaseConnection {
       }
       return false;
     }
-    const frame = this.encodeFrame(envelope);
+    const frame = encoded ?? this.encodeFrame(envelope);
     if (frame === undefined) return false;
-    // Frames sent in one turn of the event loop leave in few writes: corked now, uncorked next tick,
-    // or as soon as a batch is large enough (so that a corked batch never looks like a slow reader).
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(this.uncork);
-    }
-    const line = frame + "\n";
-    this.socket.write(line);
-    this.corkedBytes += line.length;
-    if (this.corkedBytes >= CORK_FLUSH_BYTES) {
-      this.socket.uncork();
-      this.socket.cork();
-      this.corkedBytes = 0;
-    }
+    // Frames sent in one turn of the event loop leave in one write, made on the next tick, or as soon as
+    // the batch is large enough (so that a batch never looks like a slow reader's backlog).
+    if (this.batch === "") process.nextTick(this.flush);
+    this.batch += frame + "\n";
+    if (this.batch.length >= BATCH_FLUSH_CHARS) this.flush();
     this.framesOut += 1;
     return true;
   }
 
-  private readonly uncork = (): void => {
-    this.corked = false;
-    this.corkedBytes = 0;
-    this.socket.uncork();
+  private readonly flush = (): void => {
+    if (this.batch === "") return;
+    const batch = this.batch;
+    this.batch = "";
+    if (!this.socket.destroyed) this.socket.write(batch);
   };
 
   protected override queuedBytes(): number {
-    return this.socket.writableLength;
+    return this.socket.writableLength + this.batch.length;
   }
 
   /**
@@ -123,6 +112,7 @@ export class TcpConnection extends BaseConnection {
    */
   close(reason = "closed locally"): void {
     if (!this.markClosed(reason)) return;
+    this.flush();
     if (this.socket.writableLength === 0) {
       this.socket.destroy();
     } else {
@@ -172,16 +162,16 @@ export class TcpConnection extends BaseConnection {
    * sender; nothing is dropped. `limited: false` hands everything over at once (the peer is going away).
    */
   private dispatchHeld(limited: boolean): void {
-    while (this.heldIndex < this.held.length) {
-      if (this.closed && limited) break;
-      if (limited) {
-        const waitMs = this.bucket.tryTake();
-        if (waitMs > 0) {
-          this.pauseFor(waitMs);
-          return;
-        }
-      }
+    const waiting = this.held.length - this.heldIndex;
+    // One charge per read, not per frame: the clock is read once for the whole batch.
+    const allowed = limited ? this.bucket.takeUpTo(waiting) : waiting;
+    for (let i = 0; i < allowed; i++) {
+      if (this.closed && limited) return;
       this.receiveText(this.held[this.heldIndex++]!);
+    }
+    if (this.heldIndex < this.held.length) {
+      this.pauseFor(this.bucket.msUntilToken());
+      return;
     }
     this.held = [];
     this.heldIndex = 0;

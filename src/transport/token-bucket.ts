@@ -16,14 +16,18 @@ export class TokenBucket {
     this.updatedAt = now();
   }
 
-  /** Takes one token and returns 0, or, when there is none, takes nothing and returns the ms until there is. */
-  tryTake(): number {
+  /** Takes as many whole tokens as it has, up to `wanted`, and returns how many it took. */
+  takeUpTo(wanted: number): number {
     this.refill();
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
-      return 0;
-    }
-    return Math.max(1, Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000));
+    const taken = Math.max(0, Math.min(wanted, Math.floor(this.tokens)));
+    this.tokens -= taken;
+    return taken;
+  }
+
+  /** Milliseconds until the bucket holds a whole token again (0 when it does). */
+  msUntilToken(): number {
+    this.refill();
+    return this.tokens >= 1 ? 0 : Math.max(1, Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000));
   }
 
   /** The tokens available now (negative while in debt). */

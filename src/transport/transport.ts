@@ -52,9 +52,10 @@ export interface Connection {
   /**
    * Queues one envelope for sending. Returns false, and sends nothing, when the connection is closed or
    * more than `limits.maxQueuedBytes` are already waiting to be sent (counted in `stats().dropped`).
-   * Never throws.
+   * `encoded` is the envelope's JSON text when the caller has it already (a broadcast to every peer is
+   * serialised once). Never throws.
    */
-  send(envelope: Envelope): boolean;
+  send(envelope: Envelope, encoded?: string): boolean;
   /** This connection's counters. */
   stats(): ConnectionStats;
   /**

@@ -1,0 +1,157 @@
+// Shared helpers of the benchmarks: seeded PRNG, topology, statistics, tables, peerkit limits.
+import { execFileSync, fork } from "node:child_process";
+
+/** Mulberry32: a small seeded PRNG returning floats in [0, 1). */
+export function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The seed of this run: BENCH_SEED, else 20261125. */
+export function benchSeed() {
+  return Number(process.env.BENCH_SEED ?? 20261125);
+}
+
+/**
+ * A random connected topology: node i dials 3 or 4 random others it is not yet linked to (average
+ * degree about 7). If the result is not connected, components are joined by one extra edge each.
+ * Returns { edges: [[dialler, listener], ...], degree: number[], extraEdges }.
+ */
+export function randomTopology(n, seed) {
+  const rand = prng(seed);
+  const adj = Array.from({ length: n }, () => new Set());
+  const edges = [];
+  const link = (a, b) => {
+    adj[a].add(b);
+    adj[b].add(a);
+    edges.push([a, b]);
+  };
+  for (let i = 0; i < n; i++) {
+    const want = Math.min(3 + (rand() < 0.5 ? 0 : 1), n - 1);
+    let dialled = 0;
+    for (let tries = 0; dialled < want && tries < 1000; tries++) {
+      const j = Math.floor(rand() * n);
+      if (j === i || adj[i].has(j)) continue;
+      link(i, j);
+      dialled++;
+    }
+  }
+  // Join components, if any, so that a flood can reach every node.
+  let extraEdges = 0;
+  for (;;) {
+    const seen = new Set([0]);
+    const stack = [0];
+    while (stack.length) for (const m of adj[stack.pop()]) if (!seen.has(m)) (seen.add(m), stack.push(m));
+    if (seen.size === n) break;
+    const outside = [...Array(n).keys()].find((k) => !seen.has(k));
+    link(outside, [...seen][Math.floor(rand() * seen.size)]);
+    extraEdges++;
+  }
+  return { edges, degree: adj.map((s) => s.size), neighbours: adj.map((s) => [...s]), extraEdges };
+}
+
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  const k = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[k];
+}
+
+export function mean(xs) {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** Formats a number for a table cell. */
+export function fmt(x, digits = 0) {
+  if (x === undefined || x === null || Number.isNaN(x)) return "n/a";
+  if (typeof x === "string") return x;
+  if (x === Infinity) return "lost";
+  return x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** Prints a plain-text table: rows of strings, first row the header. */
+export function printTable(title, rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  const line = (r) => r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join("  ");
+  console.log(`\n${title}`);
+  console.log(line(rows[0]));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const r of rows.slice(1)) console.log(line(r));
+}
+
+export const MiB = 1024 * 1024;
+
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Best-effort collection before a memory reading (the workers run with --expose-gc). */
+export async function settleMemory() {
+  for (let i = 0; i < 3; i++) {
+    globalThis.gc?.();
+    await sleep(50);
+  }
+}
+
+/**
+ * The benchmark's peerkit limits: only fields this build of peerkit knows (the config validator refuses
+ * unknown ones). Throttles (rate limit, write backpressure) are set far above what a benchmark sends.
+ * Returns { limits, notes } where notes say what was raised.
+ */
+export function benchLimits(DEFAULT_LIMITS, wanted) {
+  const limits = {};
+  const notes = [];
+  for (const [key, value] of Object.entries(wanted)) {
+    if (key in DEFAULT_LIMITS) limits[key] = value;
+  }
+  const throttles = { maxFramesPerSecond: 1e9, frameBurst: 1e9, maxQueuedBytes: 1024 * MiB };
+  for (const [key, value] of Object.entries(throttles)) {
+    if (key in DEFAULT_LIMITS) {
+      limits[key] = value;
+      notes.push(`limits.${key}=${value} (default ${DEFAULT_LIMITS[key]}): set high so it does not throttle the benchmark`);
+    } else {
+      notes.push(`limits.${key}: not in this build of peerkit`);
+    }
+  }
+  return { limits, notes };
+}
+
+/**
+ * Runs a worker script in a child process with a hard time bound, and returns the JSON object it sends
+ * over IPC as { result }. The child is killed (SIGKILL) when the bound passes.
+ */
+export function runWorker(script, args, { timeoutMs = 60_000, execArgv = ["--expose-gc"], cwd } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = fork(script, args, { execArgv, cwd, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    let result;
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${script} ${args.join(" ")}: over ${timeoutMs} ms, killed`));
+    }, timeoutMs);
+    child.on("message", (message) => {
+      if (message?.result) result = message.result;
+    });
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (result) resolve(result);
+      else reject(new Error(`${script} ${args.join(" ")}: exited with ${signal ?? code} and no result`));
+    });
+  });
+}
+
+export function nodeVersion() {
+  return process.version;
+}
+
+export function gitRevision() {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+  } catch {
+    return "unknown";
+  }
+}

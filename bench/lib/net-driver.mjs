@@ -1,0 +1,177 @@
+// The broadcast workload, run the same way against any network adapter (peerkit, plain flood, libp2p).
+//
+// An adapter has: start(n) (creates and starts n nodes, listening on 127.0.0.1), connect(edges)
+// (node a dials node b for each [a, b]), degree(i) (connected peers of node i), broadcast(i, msg)
+// (may return a promise), onDeliver(cb(i, msg)) (once per message per node, at the application),
+// onFrame(cb(i)) (every copy of a broadcast that reaches node i, duplicates included), shutdown().
+import { performance } from "node:perf_hooks";
+import { MiB, mean, percentile, prng, randomTopology, settleMemory, sleep } from "./common.mjs";
+
+/**
+ * Runs the workload; returns a plain result object.
+ * - samples: one broadcast at a time from a random node, time until every other node delivered it
+ *   (at most `samples`, and no longer than `sampleBudgetMs` in all).
+ * - burst: `burst` broadcasts from one node, issued in chunks of `chunk` per event-loop turn; the rate
+ *   is deliveries per receiving node divided by the time from the first send to the last delivery, or
+ *   to `burstCapMs` when delivery is incomplete by then (flagged `capped`).
+ */
+export async function runNetwork(adapter, { system, n, seed, samples, sampleBudgetMs, burst, chunk = 500, burstCapMs, sampleTimeoutMs = 5_000 }) {
+  const rand = prng(seed ^ 0x5eed);
+  const topo = randomTopology(n, seed);
+
+  await settleMemory();
+  const rssBase = process.memoryUsage().rss;
+
+  // Deliveries, counted per message key (msg.k) and in total.
+  const maxKeys = samples + burst + 16;
+  const delivered = new Int32Array(maxKeys);
+  let totalDelivered = 0;
+  let lastDeliveryAt = 0;
+  let waiter; // { k, resolve } or { total, resolve }
+  let frames = 0;
+  adapter.onDeliver((_i, msg) => {
+    const k = msg.k;
+    const c = ++delivered[k];
+    totalDelivered++;
+    lastDeliveryAt = performance.now();
+    if (waiter === undefined) return;
+    if (waiter.k === k ? c === n - 1 : waiter.total !== undefined && totalDelivered >= waiter.total) waiter.resolve();
+  });
+  adapter.onFrame(() => {
+    frames++;
+  });
+  const until = (w, ms) =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        waiter = undefined;
+        resolve(false);
+      }, ms);
+      waiter = {
+        ...w,
+        resolve: () => {
+          clearTimeout(timer);
+          waiter = undefined;
+          resolve(true);
+        },
+      };
+    });
+
+  let t = performance.now();
+  await adapter.start(n);
+  const startMs = performance.now() - t;
+
+  t = performance.now();
+  await adapter.connect(topo.edges);
+  for (let i = 0; i < n; i++) {
+    const deadline = performance.now() + 10_000;
+    while (adapter.degree(i) < topo.degree[i]) {
+      if (performance.now() > deadline) throw new Error(`${system}: node ${i} has ${adapter.degree(i)} peers, expected ${topo.degree[i]}`);
+      await sleep(10);
+    }
+  }
+  const connectMs = performance.now() - t;
+  if (adapter.ready) await adapter.ready();
+
+  await settleMemory();
+  const rssConnected = process.memoryUsage().rss;
+
+  // One broadcast at a time.
+  let k = 0;
+  const latencies = [];
+  let lost = 0;
+  let reached = 0; // receivers that delivered, summed over samples
+  const budgetEnd = performance.now() + sampleBudgetMs;
+  for (let s = 0; s < samples && performance.now() < budgetEnd; s++) {
+    const origin = Math.floor(rand() * n);
+    const key = k++;
+    const done = until({ k: key }, sampleTimeoutMs);
+    const t0 = performance.now();
+    await adapter.broadcast(origin, { k: key, text: "benchmark sample" });
+    const ok = await done;
+    reached += delivered[key];
+    if (ok) latencies.push(performance.now() - t0);
+    else {
+      lost++;
+      latencies.push(Infinity); // not delivered everywhere within sampleTimeoutMs: counts as infinitely late
+    }
+  }
+  latencies.sort((a, b) => a - b);
+
+  // Burst from one node.
+  const burstOrigin = Math.floor(rand() * n);
+  const firstBurstKey = k;
+  frames = 0;
+  totalDelivered = 0;
+  const target = burst * (n - 1);
+  const burstDone = until({ total: target }, burstCapMs);
+  const t0 = performance.now();
+  let sent = 0;
+  while (sent < burst && performance.now() - t0 < burstCapMs) {
+    const pending = [];
+    for (const end = Math.min(burst, sent + chunk); sent < end; sent++) {
+      const r = adapter.broadcast(burstOrigin, { k: k++, text: "benchmark burst" });
+      if (r instanceof Promise) pending.push(r);
+    }
+    if (pending.length) await Promise.all(pending);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const complete = await burstDone;
+  const burstEnd = complete ? lastDeliveryAt : performance.now();
+  // Duplicates still in flight after the last delivery are copies too: wait until no frame arrives for
+  // 250 ms (at most 5 s) before reading the frame count.
+  for (let last = -1, quietSince = performance.now(), end = performance.now() + 5_000; performance.now() < end; await sleep(25)) {
+    if (frames !== last) (last = frames), (quietSince = performance.now());
+    else if (performance.now() - quietSince >= 250) break;
+  }
+  const burstMs = burstEnd - t0;
+  const burstDelivered = totalDelivered;
+  const burstFrames = frames;
+  let fullyDelivered = 0;
+  for (let key = firstBurstKey; key < firstBurstKey + sent; key++) if (delivered[key] === n - 1) fullyDelivered++;
+
+  await settleMemory();
+  const rssAfterBurst = process.memoryUsage().rss;
+
+  t = performance.now();
+  await adapter.shutdown();
+  const shutdownMs = performance.now() - t;
+
+  const avgDegree = mean(topo.degree);
+  return {
+    system,
+    n,
+    seed,
+    edges: topo.edges.length,
+    avgDegree,
+    maxDegree: Math.max(...topo.degree),
+    extraEdges: topo.extraEdges,
+    startMs,
+    connectMs,
+    samples: latencies.length,
+    sampleTimeoutMs,
+    // Mean share of the other nodes that delivered a sample within sampleTimeoutMs.
+    reach: reached / Math.max(1, latencies.length) / (n - 1),
+    lost,
+    // A sample not delivered everywhere within sampleTimeoutMs is a string "lost (> T ms)" here.
+    p50Ms: censored(percentile(latencies, 50), sampleTimeoutMs),
+    p99Ms: censored(percentile(latencies, 99), sampleTimeoutMs),
+    maxMs: censored(latencies[latencies.length - 1], sampleTimeoutMs),
+    meanMs: mean(latencies.filter(Number.isFinite)),
+    burst,
+    burstSent: sent,
+    burstMs,
+    burstComplete: complete,
+    burstFullyDelivered: fullyDelivered,
+    // Messages delivered per receiving node per second.
+    msgsPerSecPerNode: burstDelivered / (n - 1) / (burstMs / 1000),
+    // BROADCAST frames received per receiving node per message (duplicates included).
+    copiesPerNodePerMsg: burstFrames / (n - 1) / Math.max(1, sent),
+    rssPerNodeMiB: (rssConnected - rssBase) / n / MiB,
+    rssAfterBurstPerNodeMiB: (rssAfterBurst - rssBase) / n / MiB,
+    shutdownMs,
+  };
+}
+
+function censored(ms, timeoutMs) {
+  return Number.isFinite(ms) || Number.isNaN(ms) ? ms : `lost (> ${timeoutMs} ms)`;
+}
