@@ -5,6 +5,7 @@
 import type { Readable } from "node:stream";
 import { resolveNodeConfig } from "../kernel/config-file.js";
 import { createNode } from "../kernel/create-node.js";
+import { StreamLogger } from "../kernel/logger.js";
 import type { PeerNode } from "../kernel/peer-node.js";
 import type { StartOptions } from "./args.js";
 import { CHAT_HELP, ChatSession } from "./chat.js";
@@ -29,7 +30,11 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
  */
 export async function runStart(options: StartOptions, streams: CliStreams = processStreams()): Promise<number> {
   const resolved = await resolveNodeConfig({ path: options.configPath, overrides: options.overrides });
-  const node = await createNode(resolved.config);
+  const { config } = resolved;
+  // At a chat prompt, info lines (each connect logged next to its [connect] line) are noise: a person
+  // sees warnings and errors; --json (a program reads stdout) keeps info on stderr; --debug shows all.
+  const level = config.debug ? "debug" : options.json ? "info" : "warn";
+  const node = await createNode(config, { logger: new StreamLogger(config.nick ?? config.id, level) });
   const printer: EventPrinter = options.json ? new JsonPrinter(streams.stdout) : new HumanPrinter(streams.stdout, streams.stderr);
   printEvents(node, printer);
 

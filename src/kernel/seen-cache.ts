@@ -1,13 +1,19 @@
 /** A bounded set of recently seen message ids, for delivering each broadcast or direct message once. */
 
 /**
- * Remembers ids for `ttlMs`, and at most `capacity` of them: the oldest go first. Insertion-ordered
- * `Map`, so both bounds cost O(1) amortised per `add`, and memory never grows past `capacity` entries.
+ * Remembers ids for `ttlMs`, and at most `capacity` of them: the oldest go first. Ids sit in a ring
+ * (arrays that grow up to `capacity`, then wrap) in the order they were added, with a `Map` from id to
+ * slot; adding, checking and evicting are O(1), with no iteration over a `Map` that many deletions
+ * have filled with holes.
  */
 export class SeenCache {
-  private readonly expiries = new Map<string, number>();
-  /** No entry expires before this time (the oldest entry's expiry, or earlier): eviction can wait until then. */
-  private nextExpiry = Number.POSITIVE_INFINITY;
+  private readonly slotOf = new Map<string, number>();
+  private readonly ids: Array<string | undefined> = [];
+  private readonly expiries: number[] = [];
+  /** The slot the next id goes to. */
+  private head = 0;
+  /** Slots in use, from the oldest up to `head`. */
+  private count = 0;
 
   constructor(
     private readonly capacity: number,
@@ -16,40 +22,52 @@ export class SeenCache {
 
   /** Records `id` at time `now`. Returns false when it was already seen (and not yet expired). */
   add(id: string, now: number): boolean {
-    const expiry = this.expiries.get(id);
-    if (expiry !== undefined && expiry > now) return false;
-    if (expiry !== undefined) this.expiries.delete(id);
-    this.expiries.set(id, now + this.ttlMs);
-    if (this.expiries.size === 1) this.nextExpiry = now + this.ttlMs;
-    if (this.expiries.size > this.capacity || now >= this.nextExpiry) this.evict(now);
+    const slot = this.slotOf.get(id);
+    if (slot !== undefined && this.expiries[slot]! > now) return false;
+    this.evictExpired(now);
+    if (this.count === this.capacity) this.dropOldest();
+    this.ids[this.head] = id;
+    this.expiries[this.head] = now + this.ttlMs;
+    this.slotOf.set(id, this.head);
+    this.head = (this.head + 1) % this.capacity;
+    this.count++;
     return true;
   }
 
   /** Whether `id` was seen and has not expired. */
   has(id: string, now: number): boolean {
-    const expiry = this.expiries.get(id);
-    return expiry !== undefined && expiry > now;
+    const slot = this.slotOf.get(id);
+    return slot !== undefined && this.expiries[slot]! > now;
   }
 
   /** How many ids are remembered. */
   get size(): number {
-    return this.expiries.size;
+    return this.slotOf.size;
   }
 
   /** Forgets everything. */
   clear(): void {
-    this.expiries.clear();
-    this.nextExpiry = Number.POSITIVE_INFINITY;
+    this.slotOf.clear();
+    this.ids.length = 0;
+    this.expiries.length = 0;
+    this.head = 0;
+    this.count = 0;
   }
 
-  private evict(now: number): void {
-    this.nextExpiry = Number.POSITIVE_INFINITY;
-    for (const [id, expiry] of this.expiries) {
-      if (this.expiries.size <= this.capacity && expiry > now) {
-        this.nextExpiry = expiry;
-        break;
-      }
-      this.expiries.delete(id);
-    }
+  private get oldest(): number {
+    return (this.head - this.count + this.capacity) % this.capacity;
+  }
+
+  private evictExpired(now: number): void {
+    while (this.count > 0 && this.expiries[this.oldest]! <= now) this.dropOldest();
+  }
+
+  private dropOldest(): void {
+    const slot = this.oldest;
+    const id = this.ids[slot]!;
+    // An id re-added after it expired has a newer slot: only its own slot forgets it.
+    if (this.slotOf.get(id) === slot) this.slotOf.delete(id);
+    this.ids[slot] = undefined;
+    this.count--;
   }
 }

@@ -25,4 +25,16 @@ describe("SeenCache", () => {
     expect(cache.has("old", 1500)).toBe(false);
     expect(cache.add("old", 1500)).toBe(true);
   });
+
+  it("keeps an id re-added after it expired when its old entry is evicted", () => {
+    const cache = new SeenCache(3, 100);
+    cache.add("a", 0);
+    cache.add("b", 50);
+    expect(cache.add("a", 120)).toBe(true);
+    cache.add("c", 130);
+    cache.add("d", 140);
+    expect(cache.has("a", 140)).toBe(true);
+    expect(cache.has("b", 140)).toBe(false);
+    expect(cache.size).toBe(3);
+  });
 });
