@@ -202,11 +202,12 @@ export class TcpConnection extends BaseConnection {
     try {
       tail = this.decoder.end();
     } catch {
-      tail = "(oversized)";
+      // An unterminated tail over maxFrameBytes was never held whole; there is nothing to hand over.
+      tail = undefined;
     }
     // NDJSON with a final unterminated line at end of stream: the last frame needs no newline. A
     // connection whose only message is such a line is how the original Python peers talk.
-    if (tail !== undefined && tail !== "(oversized)") {
+    if (tail !== undefined) {
       const { framesIn, badFrames } = this.stats();
       if (this.onOneShotMessage && framesIn === 0 && badFrames === 0) this.onOneShotMessage(this, tail);
       else this.receiveText(tail);
