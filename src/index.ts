@@ -20,12 +20,15 @@ export { SeenCache } from "./kernel/seen-cache.js";
 export { SystemClock, type Clock, type TimerHandle } from "./kernel/clock.js";
 export { StreamLogger, silentLogger, type Logger, type LogLevel, type LogFields } from "./kernel/logger.js";
 export {
+  DEFAULT_BROADCAST,
   DEFAULT_KEEPALIVE,
   DEFAULT_LIMITS,
   DEFAULT_PLUGINS,
   DEFAULT_PORT,
   defaultConfig,
   type BootstrapPeer,
+  type BroadcastMode,
+  type BroadcastSettings,
   type KeepaliveSettings,
   type Limits,
   type NodeConfig,
@@ -37,5 +40,6 @@ export { resolveNodeConfig, loadConfigFile } from "./kernel/config-file.js";
 export * from "./kernel/errors.js";
 export { AdvertisePlugin, BroadcastPlugin, DirectPlugin, KeepalivePlugin, LegacyPlugin, PingPlugin, TestPlugin, BUILTIN_PLUGINS } from "./plugins/index.js";
 export type { DuplicateKey } from "./plugins/broadcast.js";
+export { Plumtree } from "./plugins/plumtree.js";
 export { RouteTable } from "./kernel/route-table.js";
 export * from "./transport/index.js";

@@ -91,6 +91,7 @@ class FloodNode {
 
 export function floodAdapter() {
   const nodes = [];
+  const killed = new Set();
   const hooks = { deliver: () => {}, frame: () => {} };
   return {
     notes: ["plain flood on node:net: Set of seen ids (unbounded), forwards the received line unchanged"],
@@ -116,8 +117,13 @@ export function floodAdapter() {
     onFrame(cb) {
       hooks.frame = cb;
     },
+    /** Closes node i at once: its links and its listener. */
+    kill(i) {
+      killed.add(i);
+      return nodes[i].close();
+    },
     async shutdown() {
-      await Promise.all(nodes.map((node) => node.close()));
+      await Promise.all(nodes.filter((_, i) => !killed.has(i)).map((node) => node.close()));
     },
   };
 }

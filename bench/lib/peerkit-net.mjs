@@ -13,19 +13,29 @@ export function networkLimits() {
   });
 }
 
-export function peerkitAdapter({ plugins = ["ping", "broadcast"] } = {}) {
+/** The tree-mode messages of the broadcast plugin, counted apart from BROADCAST copies. */
+const CONTROL_TYPES = new Set(["PRUNE", "IHAVE", "GRAFT"]);
+
+/**
+ * `broadcast`: the config's `broadcast` section (e.g. `{ mode: "tree" }`); omitted, the node's default
+ * (flood). `onControl(cb(i, type))` counts the tree-mode messages (PRUNE, IHAVE, GRAFT) node i receives;
+ * `kill(i)` shuts node i down at once (its peers only see its connections close).
+ */
+export function peerkitAdapter({ plugins = ["ping", "broadcast"], broadcast } = {}) {
   const { limits, notes } = networkLimits();
   const nodes = [];
   let deliver = () => {};
   let frame = () => {};
+  let control = () => {};
   return {
-    notes: [`plugins: ${plugins.join(", ")}`, ...notes],
+    notes: [`plugins: ${plugins.join(", ")}`, ...(broadcast ? [`broadcast: ${JSON.stringify(broadcast)}`] : []), ...notes],
     async start(n) {
       for (let i = 0; i < n; i++) {
-        const node = await createNode({ host: "127.0.0.1", port: 0, plugins, limits }, { logger: silentLogger });
+        const node = await createNode({ host: "127.0.0.1", port: 0, plugins, limits, ...(broadcast ? { broadcast } : {}) }, { logger: silentLogger });
         node.on("broadcast", (event) => deliver(i, event.msg));
         node.on("message", (envelope) => {
           if (envelope.msg_type === "BROADCAST") frame(i);
+          else if (CONTROL_TYPES.has(envelope.msg_type)) control(i, envelope.msg_type);
         });
         await node.start();
         nodes.push(node);
@@ -45,6 +55,12 @@ export function peerkitAdapter({ plugins = ["ping", "broadcast"] } = {}) {
     },
     onFrame(cb) {
       frame = cb;
+    },
+    onControl(cb) {
+      control = cb;
+    },
+    kill(i) {
+      return nodes[i].shutdown();
     },
     async shutdown() {
       await Promise.all(nodes.map((node) => node.shutdown()));

@@ -56,3 +56,25 @@ export function printTopology(results) {
     console.log(`N=${r.n}: seed ${r.seed}, ${r.edges} links, average degree ${fmt(r.avgDegree, 2)}, max ${r.maxDegree}${r.extraEdges ? `, ${r.extraEdges} links added to connect it` : ""}`);
   }
 }
+
+/** The node-loss workload's figures, one row per system and N. */
+export function printLossTable(title, results) {
+  const rows = [["system", "N", "killed", "delivered (all)", "delivered (after loss)", "missed", "dup deliveries", "copies/node/msg", "control/node/msg", "GRAFTs", "p50 after loss (ms)", "p99 after loss (ms)"]];
+  for (const r of results) {
+    rows.push([
+      r.system,
+      r.n,
+      `${r.killed} after ${r.killedAfter}`,
+      `${fmt(r.deliveryPercent, 2)}%`,
+      `${fmt(r.deliveryPercentAfterLoss, 2)}%`,
+      fmt(r.missedDeliveries),
+      fmt(r.duplicateDeliveries),
+      fmt(r.copiesPerNodePerMsg, 2),
+      fmt(r.controlPerNodePerMsg, 2),
+      fmt(r.graftsReceived),
+      fmt(r.p50AfterLossMs, 1),
+      fmt(r.p99AfterLossMs, 1),
+    ]);
+  }
+  printTable(title, rows);
+}

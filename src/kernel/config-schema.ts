@@ -3,7 +3,7 @@
  * to `createNode`) becomes a typed `NodeConfig`. Every problem is collected, then reported together in one
  * `ConfigInvalidError`; nothing downstream re-checks a field.
  */
-import type { BootstrapPeer, KeepaliveSettings, Limits, NodeConfig, PluginRef } from "./config.js";
+import type { BootstrapPeer, BroadcastMode, BroadcastSettings, KeepaliveSettings, Limits, NodeConfig, PluginRef } from "./config.js";
 import { getPluginMetadata } from "./decorators.js";
 import { ConfigInvalidError, type ConfigProblem } from "./errors.js";
 
@@ -14,7 +14,11 @@ import { ConfigInvalidError, type ConfigProblem } from "./errors.js";
 type Rule<T> = (value: unknown, path: string, problems: ConfigProblem[]) => T | undefined;
 
 /** A `NodeConfig` as one input describes it: its sections may be partial, since they are merged field by field. */
-type ConfigFields = Omit<NodeConfig, "limits" | "keepalive"> & { limits: Partial<Limits>; keepalive: Partial<KeepaliveSettings> };
+type ConfigFields = Omit<NodeConfig, "limits" | "keepalive" | "broadcast"> & {
+  limits: Partial<Limits>;
+  keepalive: Partial<KeepaliveSettings>;
+  broadcast: Partial<BroadcastSettings>;
+};
 
 /** A rule for every field of `T`, optional ones included. */
 type RuleTable<T> = { [K in keyof T]-?: Rule<NonNullable<T[K]>> };
@@ -24,6 +28,9 @@ const MAX_RENDERED = 40;
 
 /** The largest delay `setTimeout` honours; a larger one fires after 1 ms. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Most message ids one IHAVE or GRAFT may carry (the broadcast plugin refuses longer lists). */
+export const MAX_PLUMTREE_IDS = 1024;
 
 /**
  * Validates `input` and merges it over `base`: every field the input omits (or sets to `undefined`) keeps
@@ -40,7 +47,7 @@ export function validateConfig(input: unknown, source: string, base: NodeConfig)
   const fields = CONFIG_RULE(input, "", problems);
   if (problems.length > 0 || fields === undefined) throw new ConfigInvalidError(source, problems);
 
-  const { limits, keepalive, options, ...rest } = fields;
+  const { limits, keepalive, broadcast, options, ...rest } = fields;
   const merged: NodeConfig = {
     ...base,
     plugins: [...base.plugins],
@@ -48,6 +55,7 @@ export function validateConfig(input: unknown, source: string, base: NodeConfig)
     ...rest,
     limits: { ...base.limits, ...limits },
     keepalive: { ...base.keepalive, ...keepalive },
+    broadcast: { ...base.broadcast, ...broadcast },
     options: { ...base.options, ...options },
   };
   const crossProblems = checkRelations(merged);
@@ -64,6 +72,10 @@ function checkRelations(config: NodeConfig): ConfigProblem[] {
   }
   if (redialMaxMs < redialBaseMs) {
     problems.push(problem("keepalive.redialMaxMs", `at least keepalive.redialBaseMs (${redialBaseMs})`, redialMaxMs));
+  }
+  const { graftTimeoutMs, graftRetryMs } = config.broadcast;
+  if (graftRetryMs > graftTimeoutMs) {
+    problems.push(problem("broadcast.graftRetryMs", `at most broadcast.graftTimeoutMs (${graftTimeoutMs}): the retry timer is the shorter one`, graftRetryMs));
   }
   return problems;
 }
@@ -222,6 +234,18 @@ const KEEPALIVE_RULES: RuleTable<KeepaliveSettings> = {
   redialMaxMs: integerRule(1, MAX_TIMER_MS),
 };
 
+const BROADCAST_MODES: readonly BroadcastMode[] = ["flood", "tree"];
+
+const BROADCAST_RULES: RuleTable<BroadcastSettings> = {
+  mode: check('"flood" or "tree"', (v): v is BroadcastMode => (BROADCAST_MODES as readonly unknown[]).includes(v)),
+  ihaveIntervalMs: integerRule(0, MAX_TIMER_MS),
+  ihaveMaxIds: integerRule(1, MAX_PLUMTREE_IDS),
+  graftTimeoutMs: integerRule(1, MAX_TIMER_MS),
+  graftRetryMs: integerRule(1, MAX_TIMER_MS),
+  storeSize: integerRule(1),
+  storeTtlMs: integerRule(1, MAX_TIMER_MS),
+};
+
 const PLUGIN_OPTIONS_RULE: Rule<Record<string, unknown>> = (value, path, problems) => {
   if (!isPlainObject(value)) {
     problems.push(problem(path, 'an object keyed by plugin name, e.g. { "ping": { ... } }', value));
@@ -252,13 +276,15 @@ const CONFIG_RULES: RuleTable<ConfigFields> = {
   bootstrap: arrayOf(bootstrapPeer, 'an array of { host, port } objects or "host:port" strings'),
   limits: objectOf(LIMIT_RULES, { expected: "an object of limits, e.g. { \"maxPeers\": 32 }" }),
   keepalive: objectOf(KEEPALIVE_RULES, { expected: 'an object of keepalive settings, e.g. { "intervalMs": 5000 }' }),
+  broadcast: objectOf(BROADCAST_RULES, { expected: 'an object of broadcast settings, e.g. { "mode": "tree" }' }),
   options: PLUGIN_OPTIONS_RULE,
   baseDir: check("a non-empty string (a directory path)", isNonEmptyString),
 };
 
 const CONFIG_RULE = objectOf(CONFIG_RULES, {
   expected: "an object of config fields",
-  belongsElsewhere: (field) => (Object.hasOwn(LIMIT_RANGES, field) ? `limits.${field}` : undefined),
+  belongsElsewhere: (field) =>
+    Object.hasOwn(LIMIT_RANGES, field) ? `limits.${field}` : Object.hasOwn(BROADCAST_RULES, field) ? `broadcast.${field}` : undefined,
 });
 
 // ---------------------------------------------------------------------------------------------------------

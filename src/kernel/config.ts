@@ -58,6 +58,33 @@ export interface KeepaliveSettings {
   redialMaxMs: number;
 }
 
+/** How the broadcast plugin spreads a BROADCAST: to every peer (`flood`), or along a self-repairing tree (`tree`). */
+export type BroadcastMode = "flood" | "tree";
+
+/**
+ * Settings of the built-in broadcast plugin. Only `mode` matters in flood mode; the others tune the
+ * epidemic broadcast tree (Plumtree) of `tree` mode.
+ */
+export interface BroadcastSettings {
+  /** `flood`: forward every new BROADCAST to every other peer. `tree`: Plumtree (eager push on a tree, IHAVE on the other links). */
+  mode: BroadcastMode;
+  /** Longest wait before announcing new message ids to lazy peers in one IHAVE, in milliseconds (0: the next timer turn). */
+  ihaveIntervalMs: number;
+  /** Most ids in one IHAVE; a full batch is sent at once. At most 1024 (`MAX_PLUMTREE_IDS`). */
+  ihaveMaxIds: number;
+  /** How long an announced message may stay missing before it is requested (GRAFT) from the first announcer, in milliseconds. */
+  graftTimeoutMs: number;
+  /** How long after a GRAFT the next announcer is asked, while the message is still missing, in milliseconds. */
+  graftRetryMs: number;
+  /**
+   * Most recent BROADCAST envelopes kept to answer GRAFT (and most missing ids waited for). Should hold
+   * the traffic of `graftTimeoutMs` plus a few `graftRetryMs`, or a GRAFT finds the message gone.
+   */
+  storeSize: number;
+  /** How long a BROADCAST envelope is kept to answer GRAFT, in milliseconds. */
+  storeTtlMs: number;
+}
+
 /** A plugin as the config names it: a built-in name, a module specifier, or (from code) the class itself. */
 export type PluginRef = string | PluginClass;
 
@@ -83,6 +110,8 @@ export interface NodeConfig {
   limits: Limits;
   /** Settings of the keepalive plugin (used only when it is loaded). */
   keepalive: KeepaliveSettings;
+  /** Settings of the broadcast plugin (used only when it is loaded). */
+  broadcast: BroadcastSettings;
   /** Per-plugin options, keyed by plugin name; a plugin reads its own with `@inject(TOKENS.PluginOptions)`. */
   options: Record<string, unknown>;
   /** Directory that relative plugin specifiers are resolved against (the config file's, else the cwd). */
@@ -90,9 +119,10 @@ export interface NodeConfig {
 }
 
 /** What `createNode` and config files accept: every field optional, defaults fill the rest. */
-export type NodeConfigInput = Partial<Omit<NodeConfig, "limits" | "keepalive">> & {
+export type NodeConfigInput = Partial<Omit<NodeConfig, "limits" | "keepalive" | "broadcast">> & {
   limits?: Partial<Limits>;
   keepalive?: Partial<KeepaliveSettings>;
+  broadcast?: Partial<BroadcastSettings>;
 };
 
 /** The default limits. */
@@ -118,6 +148,17 @@ export const DEFAULT_KEEPALIVE: Readonly<KeepaliveSettings> = Object.freeze({
   timeoutMs: 15_000,
   redialBaseMs: 1_000,
   redialMaxMs: 30_000,
+});
+
+/** The default broadcast settings: flooding, as before the tree mode existed. */
+export const DEFAULT_BROADCAST: Readonly<BroadcastSettings> = Object.freeze({
+  mode: "flood",
+  ihaveIntervalMs: 50,
+  ihaveMaxIds: 256,
+  graftTimeoutMs: 500,
+  graftRetryMs: 250,
+  storeSize: 4_096,
+  storeTtlMs: 30_000,
 });
 
 /** The built-in plugins, loaded when the config names none. */
@@ -146,6 +187,7 @@ export function defaultConfig(): NodeConfig {
     bootstrap: [],
     limits: { ...DEFAULT_LIMITS },
     keepalive: { ...DEFAULT_KEEPALIVE },
+    broadcast: { ...DEFAULT_BROADCAST },
     options: {},
     baseDir: process.cwd(),
   };

@@ -1,29 +1,55 @@
 /**
- * The broadcast plugin: flooding. A BROADCAST is delivered to the application once per `id`, then
- * forwarded with `ttl - 1` to every peer but the one it came from (and its originator), while the
- * decremented ttl is above 0. Duplicates are recognised by a bounded `SeenCache`.
+ * The broadcast plugin. A BROADCAST is delivered to the application once per `id` (duplicates are
+ * recognised by a bounded `SeenCache`), then passed on with `ttl - 1` while the decremented ttl is
+ * above 0, never back to the peer it came from nor to its originator. How it is passed on is
+ * `broadcast.mode`:
+ * - `flood` (the default): to every other peer.
+ * - `tree`: along an epidemic broadcast tree (Plumtree, `./plumtree.ts`): in full to the eager peers,
+ *   as an id in a batched IHAVE to the lazy ones; PRUNE and GRAFT keep the tree small and whole.
+ *
+ * PRUNE, IHAVE and GRAFT are handled only in tree mode: their handlers are registered in `start()`
+ * (with payload checks, as `@handles` would) and removed in `stop()`, so that to a flood-mode node they
+ * stay unknown types, ignored with a debug log, and its handler table is what it always was. A
+ * tree-mode node keeps pushing in full to any peer that never spoke tree mode, so flood and tree nodes
+ * can share one network.
  */
 import { inject } from "tsyringe";
 import type { Clock } from "../kernel/clock.js";
 import type { NodeConfig } from "../kernel/config.js";
 import type { ConnectionPool } from "../kernel/connection-pool.js";
-import { handles, plugin } from "../kernel/decorators.js";
+import { handles, plugin, type PayloadCheck } from "../kernel/decorators.js";
+import type { Dispatcher } from "../kernel/dispatcher.js";
 import type { Envelope } from "../kernel/envelope.js";
 import type { LocalPeer } from "../kernel/local-peer.js";
 import type { MessageContext } from "../kernel/message-context.js";
 import type { NodeEvents } from "../kernel/node-events.js";
+import type { PeerInfo } from "../kernel/peer.js";
 import { SeenCache } from "../kernel/seen-cache.js";
 import { TOKENS } from "../kernel/tokens.js";
+import { Plumtree } from "./plumtree.js";
+import { checkGraft, checkIHave, checkPrune, GRAFT, IHAVE, PRUNE, type IdList, type PrunePayload } from "./plumtree-wire.js";
+
+/** The tree-mode messages: each one's payload check, and what the tree does with it. */
+const TREE_MESSAGES: ReadonlyArray<{ type: string; payload: PayloadCheck; apply(tree: Plumtree, msg: unknown, from: string): void }> = [
+  { type: PRUNE, payload: checkPrune, apply: (tree, msg, from) => tree.onPrune(from, (msg as PrunePayload).root) },
+  { type: IHAVE, payload: checkIHave, apply: (tree, msg, from) => tree.onIHave((msg as IdList).ids, from) },
+  { type: GRAFT, payload: checkGraft, apply: (tree, msg, from) => tree.onGraft((msg as IdList).ids, from) },
+];
 
 /** Another identity of a broadcast than its id, or undefined when it has none. */
 export type DuplicateKey = (envelope: Envelope) => string | undefined;
 
-/** BROADCAST: flood a message to every node of the network, each delivering it once. */
+/** BROADCAST: spread a message to every node of the network, each delivering it once. */
 @plugin({ name: "broadcast" })
 export class BroadcastPlugin {
   /** The ids already delivered or sent; bounded by `limits.seenCacheSize` and `limits.seenCacheTtlMs`. */
   readonly seen: SeenCache;
+  /** The tree state in `tree` mode, while the plugin runs; undefined in `flood` mode. */
+  tree: Plumtree | undefined;
   private readonly duplicateKeys = new Set<DuplicateKey>();
+  private unregister: Array<() => void> = [];
+  private readonly onPeerUp = (peer: PeerInfo): void => this.tree?.addPeer(peer.id);
+  private readonly onPeerDown = (peer: PeerInfo): void => this.tree?.removePeer(peer.id);
 
   constructor(
     @inject(TOKENS.Connections) private readonly connections: ConnectionPool,
@@ -31,12 +57,49 @@ export class BroadcastPlugin {
     @inject(TOKENS.Events) private readonly events: NodeEvents,
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Config) private readonly config: NodeConfig,
+    @inject(TOKENS.Dispatcher) private readonly dispatcher: Dispatcher,
   ) {
     this.seen = new SeenCache(config.limits.seenCacheSize, config.limits.seenCacheTtlMs);
   }
 
-  /** Forgets the seen ids. */
+  /**
+   * In `tree` mode, starts the tree with every connected peer eager, follows peers coming and going,
+   * and registers the PRUNE, IHAVE and GRAFT handlers.
+   */
+  start(): void {
+    if (this.config.broadcast.mode !== "tree") return;
+    this.tree = new Plumtree(
+      {
+        send: (peerId, envelope) => this.connections.send(peerId, envelope),
+        envelope: (type, msg) => this.self.envelope(type, msg),
+        hasReceived: (id) => this.seen.has(id, this.clock.now()),
+      },
+      this.clock,
+      this.config.broadcast,
+    );
+    this.events.on("peer:connect", this.onPeerUp);
+    this.events.on("peer:disconnect", this.onPeerDown);
+    for (const peerId of this.connections.peerIds()) this.tree.addPeer(peerId);
+    this.unregister = TREE_MESSAGES.map(({ type, payload, apply }) =>
+      this.dispatcher.on(
+        type,
+        (envelope, context) => {
+          if (context.peerId === undefined) context.reject(`${type} before the handshake`);
+          else if (this.tree) apply(this.tree, envelope.msg, context.peerId);
+        },
+        { owner: "broadcast", payload },
+      ),
+    );
+  }
+
+  /** Forgets the seen ids; in `tree` mode, removes the tree handlers and clears the tree's timers and state. */
   stop(): void {
+    for (const off of this.unregister) off();
+    this.unregister = [];
+    this.events.off("peer:connect", this.onPeerUp);
+    this.events.off("peer:disconnect", this.onPeerDown);
+    this.tree?.stop();
+    this.tree = undefined;
     this.seen.clear();
     this.duplicateKeys.clear();
   }
@@ -52,31 +115,37 @@ export class BroadcastPlugin {
   }
 
   /**
-   * Sends a new broadcast to every connected peer; returns its message id. The sending node does not
-   * deliver its own broadcast to itself.
+   * Sends a new broadcast to every connected peer (in `tree` mode: to the eager ones, announcing it to
+   * the lazy ones); returns its message id. The sending node does not deliver its own broadcast to itself.
    */
   broadcast(msg: unknown): string {
     const id = this.self.newMessageId();
     const envelope = this.self.envelope("BROADCAST", msg, { id, ttl: this.config.limits.broadcastTtl });
     this.isNew(envelope);
-    this.connections.sendToAll(envelope);
+    if (this.tree) this.tree.originate(envelope);
+    else this.connections.sendToAll(envelope);
     return id;
   }
 
-  /** Deliver once, then forward to every other peer while hops are left. */
+  /** Deliver once, then pass on to the other peers while hops are left. */
   @handles("BROADCAST")
   onBroadcast(envelope: Envelope, context: MessageContext): void {
-    if (context.peerId === undefined) {
+    const from = context.peerId;
+    if (from === undefined) {
       context.reject("BROADCAST before the handshake");
       return;
     }
-    if (!this.isNew(envelope) || envelope.originator === this.self.id) return;
+    if (!this.isNew(envelope) || envelope.originator === this.self.id) {
+      this.tree?.duplicate(envelope.id!, from, envelope.originator);
+      return;
+    }
     // The envelope check guarantees an id on BROADCAST.
     const id = envelope.id!;
     this.events.emit("broadcast", { id, originator: envelope.originator, msg: envelope.msg, envelope });
     const ttl = Math.min(envelope.ttl ?? this.config.limits.broadcastTtl, this.config.limits.broadcastTtl) - 1;
-    if (ttl <= 0) return;
-    this.connections.sendToAll({ ...envelope, ttl }, context.connection, this.connections.connectionOf(envelope.originator));
+    const forward = ttl > 0 ? { ...envelope, ttl } : undefined;
+    if (this.tree) this.tree.received(id, from, envelope.originator, forward);
+    else if (forward) this.connections.sendToAll(forward, context.connection, this.connections.connectionOf(envelope.originator));
   }
 
   /** Records the envelope's id and extra keys; false when any of them was seen already. */

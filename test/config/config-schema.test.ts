@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LIMITS, defaultConfig, type NodeConfig } from "../../src/kernel/config.js";
+import { DEFAULT_BROADCAST, DEFAULT_LIMITS, defaultConfig, type NodeConfig } from "../../src/kernel/config.js";
 import { parseHostPort, validateConfig } from "../../src/kernel/config-schema.js";
 import { plugin } from "../../src/kernel/decorators.js";
 import { ConfigInvalidError, type ConfigProblem } from "../../src/kernel/errors.js";
@@ -78,6 +78,7 @@ describe("validateConfig: defaults and merging", () => {
       bootstrap: [{ host: "127.0.0.1", port: 7002 }],
       limits: { ...DEFAULT_LIMITS, maxBadFrames: 0 },
       keepalive: { intervalMs: 1000, timeoutMs: 3000, redialBaseMs: 100, redialMaxMs: 2000 },
+      broadcast: { ...DEFAULT_BROADCAST, mode: "tree" },
       options: { ping: {} },
       baseDir: "/tmp",
     };
@@ -142,7 +143,7 @@ describe("validateConfig: unknown fields", () => {
   it("refuses an unknown top-level field, listing the allowed fields", () => {
     const found = onlyProblem({ colour: "blue" });
     expect(found.path).toBe("colour");
-    expect(found.expected).toContain("id, host, port, nick, debug, autostart, plugins, bootstrap, limits, keepalive, options, baseDir");
+    expect(found.expected).toContain("id, host, port, nick, debug, autostart, plugins, bootstrap, limits, keepalive, broadcast, options, baseDir");
     expect(found.received).toBe("an unknown field");
   });
 
@@ -303,6 +304,60 @@ describe("validateConfig: keepalive", () => {
   it("refuses a redial ceiling below the first redial delay", () => {
     expect(() => validateConfig({ keepalive: { redialBaseMs: 5000, redialMaxMs: 1000 } }, SOURCE, base())).toThrow(
       /keepalive\.redialMaxMs: expected at least keepalive\.redialBaseMs \(5000\)/,
+    );
+  });
+});
+
+describe("validateConfig: broadcast", () => {
+  it("defaults to flood mode, so an existing config changes nothing", () => {
+    expect(validateConfig({}, SOURCE, base()).broadcast).toEqual(DEFAULT_BROADCAST);
+    expect(DEFAULT_BROADCAST.mode).toBe("flood");
+  });
+
+  it("merges broadcast settings field by field over the defaults", () => {
+    const config = validateConfig({ broadcast: { mode: "tree", graftTimeoutMs: 800 } }, SOURCE, base());
+    expect(config.broadcast).toEqual({ ...DEFAULT_BROADCAST, mode: "tree", graftTimeoutMs: 800 });
+  });
+
+  it("accepts a complete tree-mode section", () => {
+    const broadcast = { mode: "tree", ihaveIntervalMs: 0, ihaveMaxIds: 1024, graftTimeoutMs: 300, graftRetryMs: 300, storeSize: 1, storeTtlMs: 1000 };
+    expect(validateConfig({ broadcast }, SOURCE, base()).broadcast).toEqual(broadcast);
+  });
+
+  it("refuses an unknown mode", () => {
+    expect(onlyProblem({ broadcast: { mode: "gossip" } })).toMatchObject({ path: "broadcast.mode", expected: '"flood" or "tree"', received: '"gossip" (a string)' });
+  });
+
+  it("refuses an unknown broadcast field and suggests the intended one", () => {
+    const found = onlyProblem({ broadcast: { graftTimeout: 500 } });
+    expect(found.path).toBe("broadcast.graftTimeout");
+    expect(found.expected).toContain('did you mean "graftTimeoutMs"?');
+    expect(found.expected).toContain("mode, ihaveIntervalMs, ihaveMaxIds, graftTimeoutMs, graftRetryMs, storeSize, storeTtlMs");
+  });
+
+  it("says where a broadcast field given at the top level belongs", () => {
+    expect(onlyProblem({ graftTimeoutMs: 500 }).expected).toContain("it belongs in broadcast.graftTimeoutMs");
+  });
+
+  it.each([
+    ["ihaveIntervalMs", -1],
+    ["ihaveMaxIds", 0],
+    ["ihaveMaxIds", 1025],
+    ["graftTimeoutMs", 0],
+    ["graftRetryMs", 1.5],
+    ["storeSize", 0],
+    ["storeTtlMs", "30s"],
+  ])("refuses broadcast.%s = %j", (field, value) => {
+    expect(onlyProblem({ broadcast: { [field]: value } }).path).toBe(`broadcast.${field}`);
+  });
+
+  it("refuses a section that is not an object", () => {
+    expect(onlyProblem({ broadcast: "tree" })).toMatchObject({ path: "broadcast", received: '"tree" (a string)' });
+  });
+
+  it("refuses a retry timer longer than the first GRAFT timer", () => {
+    expect(() => validateConfig({ broadcast: { graftTimeoutMs: 200, graftRetryMs: 300 } }, SOURCE, base())).toThrow(
+      /broadcast\.graftRetryMs: expected at most broadcast\.graftTimeoutMs \(200\)/,
     );
   });
 });
