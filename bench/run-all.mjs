@@ -9,6 +9,7 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const benches = [
   ["link", [here("./link.mjs")], 90_000],
   ["broadcast + plain flood", [here("./broadcast.mjs")], 420_000],
+  ["broadcast tree mode (Plumtree) and node loss, N=50", [here("./broadcast.mjs"), "--mode", "tree", "--n", "50"], 420_000],
   ["versus", [here("./versus/versus.mjs")], 150_000],
   ["seen-cache", ["--expose-gc", here("./seen-cache.mjs")], 60_000],
 ];
