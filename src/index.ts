@@ -17,6 +17,7 @@ export { ConnectionPool } from "./kernel/connection-pool.js";
 export { LocalPeer } from "./kernel/local-peer.js";
 export { NodeEvents, type NodeEventMap, type BroadcastEvent, type DirectEvent, type TestEvent } from "./kernel/node-events.js";
 export { SeenCache } from "./kernel/seen-cache.js";
+export { BoundedMap } from "./kernel/bounded-map.js";
 export { SystemClock, type Clock, type TimerHandle } from "./kernel/clock.js";
 export { StreamLogger, silentLogger, type Logger, type LogLevel, type LogFields } from "./kernel/logger.js";
 export {
