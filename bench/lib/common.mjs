@@ -1,5 +1,6 @@
 // Shared helpers of the benchmarks: seeded PRNG, topology, statistics, tables, peerkit limits.
 import { execFileSync, fork } from "node:child_process";
+import { performance } from "node:perf_hooks";
 
 /** Mulberry32: a small seeded PRNG returning floats in [0, 1). */
 export function prng(seed) {
@@ -85,6 +86,17 @@ export function printTable(title, rows) {
 }
 
 export const MiB = 1024 * 1024;
+
+/** Waits until every node of `adapter` has the degree `topo` gives it; throws after 10 s, naming the node. */
+export async function waitForTopology(adapter, topo, system) {
+  for (let i = 0; i < topo.degree.length; i++) {
+    const deadline = performance.now() + 10_000;
+    while (adapter.degree(i) < topo.degree[i]) {
+      if (performance.now() > deadline) throw new Error(`${system}: node ${i} has ${adapter.degree(i)} peers, expected ${topo.degree[i]}`);
+      await sleep(10);
+    }
+  }
+}
 
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));

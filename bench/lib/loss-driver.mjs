@@ -2,7 +2,7 @@
 // at once a third of the way through, and what reaches the survivors. Runs against the same adapters as
 // net-driver.mjs (they also need kill(i); onControl(cb(i, type)) is optional).
 import { performance } from "node:perf_hooks";
-import { percentile, prng, randomTopology, sleep } from "./common.mjs";
+import { percentile, prng, randomTopology, sleep, waitForTopology } from "./common.mjs";
 
 /** Whether the nodes not in `removed` are connected. */
 function connectedWithout(neighbours, removed) {
@@ -60,13 +60,7 @@ export async function runLoss(adapter, { system, n, seed, warmup = 100, messages
 
   await adapter.start(n);
   await adapter.connect(topo.edges);
-  for (let i = 0; i < n; i++) {
-    const deadline = performance.now() + 10_000;
-    while (adapter.degree(i) < topo.degree[i]) {
-      if (performance.now() > deadline) throw new Error(`${system}: node ${i} has ${adapter.degree(i)} peers, expected ${topo.degree[i]}`);
-      await sleep(10);
-    }
-  }
+  await waitForTopology(adapter, topo, system);
   if (adapter.ready) await adapter.ready();
 
   // Warm-up, one at a time.

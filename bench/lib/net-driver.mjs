@@ -5,7 +5,7 @@
 // (may return a promise), onDeliver(cb(i, msg)) (once per message per node, at the application),
 // onFrame(cb(i)) (every copy of a broadcast that reaches node i, duplicates included), shutdown().
 import { performance } from "node:perf_hooks";
-import { MiB, mean, percentile, prng, randomTopology, settleMemory, sleep } from "./common.mjs";
+import { MiB, mean, percentile, prng, randomTopology, settleMemory, sleep, waitForTopology } from "./common.mjs";
 
 /**
  * Runs the workload; returns a plain result object.
@@ -62,13 +62,7 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
 
   t = performance.now();
   await adapter.connect(topo.edges);
-  for (let i = 0; i < n; i++) {
-    const deadline = performance.now() + 10_000;
-    while (adapter.degree(i) < topo.degree[i]) {
-      if (performance.now() > deadline) throw new Error(`${system}: node ${i} has ${adapter.degree(i)} peers, expected ${topo.degree[i]}`);
-      await sleep(10);
-    }
-  }
+  await waitForTopology(adapter, topo, system);
   const connectMs = performance.now() - t;
   if (adapter.ready) await adapter.ready();
 
