@@ -73,6 +73,16 @@ function checkRelations(config: NodeConfig): ConfigProblem[] {
   if (redialMaxMs < redialBaseMs) {
     problems.push(problem("keepalive.redialMaxMs", `at least keepalive.redialBaseMs (${redialBaseMs})`, redialMaxMs));
   }
+  const { maxClockSkewMs, seenCacheTtlMs } = config.limits;
+  if (maxClockSkewMs * 2 > seenCacheTtlMs) {
+    problems.push(
+      problem(
+        "limits.maxClockSkewMs",
+        `at most half of limits.seenCacheTtlMs (${seenCacheTtlMs}): a message is accepted for twice the skew, and its id must be remembered that long`,
+        maxClockSkewMs,
+      ),
+    );
+  }
   const { graftTimeoutMs, graftRetryMs } = config.broadcast;
   if (graftRetryMs > graftTimeoutMs) {
     problems.push(problem("broadcast.graftRetryMs", `at most broadcast.graftTimeoutMs (${graftTimeoutMs}): the retry timer is the shorter one`, graftRetryMs));
@@ -221,6 +231,21 @@ const LIMIT_RANGES: { [K in keyof Limits]-?: { min: number; max?: number } } = {
   maxQueuedBytes: { min: 1 },
   maxFramesPerSecond: { min: 1 },
   frameBurst: { min: 1 },
+  maxJsonDepth: { min: 2, max: 1000 },
+  maxPendingConnections: { min: 1 },
+  maxPendingPerAddress: { min: 1 },
+  maxInboundPeers: { min: 0 },
+  maxInboundPeersPerAddress: { min: 1 },
+  maxSockets: { min: 4 },
+  writeTimeoutMs: { min: 1, max: MAX_TIMER_MS },
+  maxClockSkewMs: { min: 1, max: MAX_TIMER_MS },
+  peerExchangeDialsPerReply: { min: 0 },
+  peerExchangeDialsPerMinute: { min: 0 },
+  peerExchangeBackoffMs: { min: 0, max: MAX_TIMER_MS },
+  legacyMessagesPerSecond: { min: 1 },
+  legacyMessageBurst: { min: 1 },
+  legacySocketsPerLink: { min: 1 },
+  legacyQueueSize: { min: 0 },
 };
 
 const LIMIT_RULES = Object.fromEntries(

@@ -3,6 +3,7 @@
  * embedded default config that serves when there is no config file.
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { PluginClass } from "./decorators.js";
 
 /** An address to join at start: `{ host, port }`, with `legacy: true` for an original Python peer. */
@@ -44,6 +45,50 @@ export interface Limits {
   maxFramesPerSecond: number;
   /** Frames one connection may send in a burst above `maxFramesPerSecond`. */
   frameBurst: number;
+  /** Deepest nesting of arrays and objects accepted in a frame; a deeper frame is a bad frame. */
+  maxJsonDepth: number;
+  /**
+   * Most connections open at once that have not completed the handshake. When a new one arrives at the
+   * limit, the oldest pending one is closed to admit it: idle sockets can never keep an honest peer out.
+   */
+  maxPendingConnections: number;
+  /** Most pending (not yet handshaken) connections from one source IP; past it, that address's oldest is closed. */
+  maxPendingPerAddress: number;
+  /**
+   * Most handshaken peers that dialled this node. The rest of `maxPeers` is kept for the peers this node
+   * dials itself (bootstrap, joins, peer exchange), so inbound floods cannot take those slots.
+   */
+  maxInboundPeers: number;
+  /** Most handshaken inbound peers from one source IP. */
+  maxInboundPeersPerAddress: number;
+  /**
+   * Most sockets open at once, of every kind: inbound, outbound, dials in progress and the legacy
+   * dialect's one-shot sockets. Set below the process's file-descriptor limit; at it the node refuses
+   * new sockets (logged) instead of failing with EMFILE.
+   */
+  maxSockets: number;
+  /** A socket that has had bytes waiting to be written for this long without any being accepted is closed, in milliseconds. */
+  writeTimeoutMs: number;
+  /**
+   * How far a BROADCAST's or DIRECT's `time` may lie from this node's clock, either way, in milliseconds.
+   * Older or newer ones are dropped (counted, debug log), so a captured frame cannot be replayed once
+   * its id left the seen-cache. At most half of `seenCacheTtlMs`.
+   */
+  maxClockSkewMs: number;
+  /** Most new addresses one ADVERTISE_REPLY may make this node dial. */
+  peerExchangeDialsPerReply: number;
+  /** Most addresses peer exchange may dial in one minute, all replies together. */
+  peerExchangeDialsPerMinute: number;
+  /** After peer exchange dialled an address (or a dial to it failed), it is not dialled by peer exchange again for this long, in milliseconds. */
+  peerExchangeBackoffMs: number;
+  /** One-shot legacy messages accepted per second from one source IP (sustained); more are dropped. */
+  legacyMessagesPerSecond: number;
+  /** One-shot legacy messages one source IP may send in a burst above `legacyMessagesPerSecond`. */
+  legacyMessageBurst: number;
+  /** Most one-shot sockets open at once towards one legacy peer; further messages wait in a queue. */
+  legacySocketsPerLink: number;
+  /** Most messages waiting for a socket towards one legacy peer; further ones are dropped and counted. */
+  legacyQueueSize: number;
 }
 
 /** Settings of the built-in keepalive plugin. */
@@ -125,6 +170,9 @@ export type NodeConfigInput = Partial<Omit<NodeConfig, "limits" | "keepalive" | 
   broadcast?: Partial<BroadcastSettings>;
 };
 
+/** File descriptors kept out of `limits.maxSockets`' default: stdio, the listener, files, the event loop's own. */
+const RESERVED_DESCRIPTORS = 64;
+
 /** The default limits. */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxFrameBytes: 1024 * 1024,
@@ -140,7 +188,39 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxQueuedBytes: 4 * 1024 * 1024,
   maxFramesPerSecond: 5_000,
   frameBurst: 10_000,
+  maxJsonDepth: 64,
+  maxPendingConnections: 64,
+  maxPendingPerAddress: 8,
+  maxInboundPeers: 24,
+  maxInboundPeersPerAddress: 8,
+  maxSockets: defaultSocketBudget(),
+  writeTimeoutMs: 30_000,
+  maxClockSkewMs: 60_000,
+  peerExchangeDialsPerReply: 8,
+  peerExchangeDialsPerMinute: 32,
+  peerExchangeBackoffMs: 60_000,
+  legacyMessagesPerSecond: 20,
+  legacyMessageBurst: 40,
+  legacySocketsPerLink: 4,
+  legacyQueueSize: 64,
 });
+
+/**
+ * The default of `limits.maxSockets`: the process's soft limit on open files (read from
+ * `/proc/self/limits` on Linux) less `RESERVED_DESCRIPTORS`; 960 where that limit cannot be read.
+ */
+export function defaultSocketBudget(limitsFile = "/proc/self/limits"): number {
+  let soft: number | undefined;
+  try {
+    const line = readFileSync(limitsFile, "utf8").split("\n").find((l) => l.startsWith("Max open files"));
+    const value = line?.split(/\s{2,}/)[1];
+    if (value !== undefined && /^\d+$/.test(value)) soft = Number(value);
+  } catch {
+    soft = undefined;
+  }
+  if (soft === undefined) return 1024 - RESERVED_DESCRIPTORS;
+  return Math.max(RESERVED_DESCRIPTORS, Math.min(soft, 65_536) - RESERVED_DESCRIPTORS);
+}
 
 /** The default keepalive settings. */
 export const DEFAULT_KEEPALIVE: Readonly<KeepaliveSettings> = Object.freeze({

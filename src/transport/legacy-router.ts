@@ -18,6 +18,11 @@ export interface LegacyRouterOptions {
   logger: Logger;
   /** Registers a socket with the transport, so that closing the transport closes it. */
   track(socket: Socket): void;
+  /**
+   * Whether one more socket may be opened now under `limits.maxSockets` (the transport's one budget of
+   * open sockets); when false, the message that needed it is dropped and counted.
+   */
+  admitSocket(): boolean;
   /** A fresh connection id. */
   nextId(): string;
 }

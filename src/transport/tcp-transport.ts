@@ -55,6 +55,7 @@ export class TcpTransport implements Transport {
       limits: this.limits,
       logger: this.logger,
       track: (socket) => this.track(socket),
+      admitSocket: () => this.sockets.size < this.limits.maxSockets,
       nextId: () => String(this.nextId++),
     });
   }
