@@ -15,6 +15,8 @@ import type { EnvelopeExtras, MessageContext } from "./message-context.js";
 import type { NodeEvents } from "./node-events.js";
 import type { PeerInfo, PeerRecord } from "./peer.js";
 import type { PeerTable } from "./peer-table.js";
+import { evictionsFor, peerSlotRefusal } from "./admission.js";
+import { ThrottledWarning } from "./throttled-warning.js";
 import { TOKENS } from "./tokens.js";
 
 /** Called when a connection opens (before its first frame). */
@@ -45,6 +47,8 @@ export class ConnectionPool {
   private readonly openListeners = new Set<OpenListener>();
   private readonly closeListeners = new Set<CloseListener>();
   private stopped = false;
+  private readonly evicted: ThrottledWarning;
+  private readonly refusedPeer: ThrottledWarning;
 
   constructor(
     @inject(TOKENS.Transport) private readonly transport: Transport,
@@ -56,6 +60,9 @@ export class ConnectionPool {
     @inject(TOKENS.Config) private readonly config: NodeConfig,
     @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {
+    const now = (): number => clock.now();
+    this.evicted = new ThrottledWarning(logger, "closed a connection to make room (a pending connection never keeps a newcomer out)", undefined, now);
+    this.refusedPeer = new ThrottledWarning(logger, "refused a peer: no peer slot for it", undefined, now);
     transport.setHandlers({
       connection: (connection) => this.handleOpen(connection),
       frame: (connection, envelope) => this.handleFrame(connection, envelope),
@@ -117,13 +124,26 @@ export class ConnectionPool {
 
   /**
    * Binds a connection to the peer that identified itself on it (PING or PONG). Returns true when the
-   * connection is now that peer's connection; false when it was refused and closed (itself, a
-   * duplicate, or `limits.maxPeers` reached).
+   * connection is now that peer's connection; false when it was refused and closed.
+   *
+   * One connection carries one peer: a connection bound to one id that claims another is closed as a
+   * protocol error. A peer connected on a live connection keeps it: a newcomer claiming its id is
+   * refused (it may come back once the old connection is closed, by TCP or by keepalive). The one
+   * exception settles the race of two nodes dialling each other at once: both keep the connection
+   * dialled by the smaller id (`isPreferred`), so the node that dialled it replaces the other one with
+   * its own dial, but only when that dial reached the peer's advertised address on the same IP the other
+   * connection comes from. A newcomer is never moved onto an inbound connection, so a stranger cannot
+   * take over a peer by claiming its id.
    */
   bind(connection: Connection, info: PeerInfo & { nick?: string }): boolean {
     if (connection.closed) return false;
     if (info.id === this.self.id) {
       connection.close("connected to itself");
+      return false;
+    }
+    if (connection.peerId !== undefined && connection.peerId !== info.id) {
+      this.logger.warn("closing a connection that claimed a second peer id", { connection: connection.id, peer: connection.peerId, claimed: info.id });
+      connection.close(`protocol error: this connection carries ${connection.peerId} and cannot also carry ${info.id} (one connection is one peer)`);
       return false;
     }
     const now = this.clock.now();
@@ -133,24 +153,26 @@ export class ConnectionPool {
       return true;
     }
     if (existing && !existing.closed) {
-      if (!this.isPreferred(connection, info.id) || this.isPreferred(existing, info.id)) {
+      if (this.winsDialRace(connection, existing, info)) {
+        // Our own dial wins the race: move the peer onto it quietly (no disconnect/connect events).
+        this.byPeer.set(info.id, connection);
         connection.peerId = info.id;
+        this.peers.add(info, { connected: true, lastSeen: now });
+        this.clearHandshakeTimer(connection);
+        existing.close(`replaced by the connection ${connection.id}`);
         this.settleWaiters(connection, undefined);
-        connection.close(`duplicate connection to ${info.id}`);
-        return false;
+        return true;
       }
-      // The new connection wins: move the peer onto it quietly (no disconnect/connect events).
-      this.byPeer.set(info.id, connection);
       connection.peerId = info.id;
-      this.peers.add(info, { connected: true, lastSeen: now });
-      this.clearHandshakeTimer(connection);
-      existing.close(`replaced by the connection ${connection.id}`);
       this.settleWaiters(connection, undefined);
-      return true;
+      this.logger.debug("refused a second connection for a connected peer", { connection: connection.id, peer: info.id, via: connection.direction });
+      connection.close(`duplicate connection to ${info.id}: that peer is connected on a live connection`);
+      return false;
     }
-    if (this.peers.connectedCount() >= this.config.limits.maxPeers) {
-      this.logger.warn("refused a peer: limits.maxPeers reached", { peer: info.id, maxPeers: this.config.limits.maxPeers });
-      connection.close(`peer limit reached (limits.maxPeers ${this.config.limits.maxPeers})`);
+    const refusal = peerSlotRefusal(connection, this.byPeer.values(), this.config.limits);
+    if (refusal !== undefined) {
+      this.refusedPeer.warn({ peer: info.id, remote: `${connection.remote.host}:${connection.remote.port}`, reason: refusal });
+      connection.close(refusal);
       return false;
     }
     this.byPeer.set(info.id, connection);
@@ -218,6 +240,18 @@ export class ConnectionPool {
     return this.dialing.size;
   }
 
+  /**
+   * Whether `connection`, claiming `info.id`, replaces that peer's live `existing` connection: only this
+   * node's own dial, preferred by the race rule, to the peer's advertised port on the IP `existing`
+   * comes from, over an inbound `existing`.
+   */
+  private winsDialRace(connection: Connection, existing: Connection, info: PeerInfo): boolean {
+    if (connection.direction !== "outbound" || existing.direction !== "inbound") return false;
+    if (!this.isPreferred(connection, info.id) || this.isPreferred(existing, info.id)) return false;
+    const advertised = this.peers.find(info.id);
+    return connection.remote.host === existing.remote.host && connection.remote.port === info.port && advertised?.port === info.port;
+  }
+
   private isPreferred(connection: Connection, peerId: string): boolean {
     const dialer = connection.direction === "outbound" ? this.self.id : peerId;
     return dialer === (this.self.id < peerId ? this.self.id : peerId);
@@ -230,11 +264,33 @@ export class ConnectionPool {
       connection,
       this.clock.setTimeout(() => {
         this.unbound.delete(connection);
-        this.logger.info("closing a connection that sent no handshake", { connection: connection.id, handshakeMs: ms });
+        this.logger.debug("closing a connection that sent no handshake", { connection: connection.id, handshakeMs: ms });
         connection.close(`no handshake within ${ms} ms (limits.handshakeMs)`);
       }, ms),
     );
+    if (connection.direction === "inbound" && !this.makeRoomFor(connection)) return;
     for (const listener of this.openListeners) this.callListener(() => listener(connection));
+  }
+
+  /**
+   * Closes the pending connections that must go for an inbound newcomer to fit (see `evictionsFor`);
+   * returns false when the newcomer itself had to go.
+   */
+  private makeRoomFor(newcomer: Connection): boolean {
+    const pendingInbound: Connection[] = [];
+    for (const connection of this.unbound.keys()) {
+      if (connection !== newcomer && connection.direction === "inbound") pendingInbound.push(connection);
+    }
+    let admitted = true;
+    for (const { connection, reason } of evictionsFor(newcomer, pendingInbound, this.open.size, this.config.limits)) {
+      if (connection === newcomer) admitted = false;
+      this.evicted.warn({ connection: connection.id, remote: `${connection.remote.host}:${connection.remote.port}`, reason });
+      // Forgotten at once, so the next arrival counts without it; its disconnect follows when its socket closes.
+      this.clearHandshakeTimer(connection);
+      this.open.delete(connection);
+      connection.close(reason);
+    }
+    return admitted;
   }
 
   private handleFrame(connection: Connection, envelope: Envelope): void {

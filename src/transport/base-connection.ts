@@ -9,7 +9,10 @@ import type { LogFields, Logger } from "../kernel/logger.js";
 import type { Address, Connection, ConnectionStats, TransportHandlers } from "./transport.js";
 
 /** The limits a connection enforces on the frames it receives and the bytes it queues. */
-export type ConnectionLimits = Pick<Limits, "maxFrameBytes" | "maxBadFrames" | "maxQueuedBytes" | "maxFramesPerSecond" | "frameBurst">;
+export type ConnectionLimits = Pick<
+  Limits,
+  "maxFrameBytes" | "maxBadFrames" | "maxQueuedBytes" | "maxFramesPerSecond" | "frameBurst" | "maxJsonDepth" | "writeTimeoutMs"
+>;
 
 /** What a connection is built from, apart from its byte carrier. */
 export interface ConnectionOptions {

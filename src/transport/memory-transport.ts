@@ -202,13 +202,13 @@ export interface MemoryTransportOptions {
   network?: MemoryNetwork;
   /** Where to log; silent by default. */
   logger?: Logger;
-  /** Overrides of `DEFAULT_LIMITS` (`maxFrameBytes`, `maxBadFrames` and `maxConnections` apply). */
+  /** Overrides of `DEFAULT_LIMITS` (`maxFrameBytes`, `maxBadFrames` and `maxSockets` apply). */
   limits?: Partial<Limits>;
 }
 
 /**
  * A `Transport` that connects to other `MemoryTransport`s of the same `MemoryNetwork`, with the TCP
- * transport's contract: ports, directions, frame limits, bad-frame counting, `maxConnections`, and
+ * transport's contract: ports, directions, frame limits, bad-frame counting, `maxSockets`, and
  * exactly one asynchronous `disconnect` per connection end. Construct it by hand and give it to the
  * kernel in place of the TCP transport.
  */
@@ -306,12 +306,12 @@ export class MemoryTransport implements Transport {
       return;
     }
     // This connection is already in the set, hence `>` rather than TCP's `>=`.
-    if (this.connections.size > this.limits.maxConnections) {
-      this.logger.warn("refused an inbound connection: too many open connections", {
+    if (this.connections.size > this.limits.maxSockets) {
+      this.logger.warn("refused an inbound connection: the node holds limits.maxSockets connections", {
         remote: `${connection.remote.host}:${connection.remote.port}`,
-        reason: `${this.connections.size - 1} open connections >= limits.maxConnections ${this.limits.maxConnections}`,
+        reason: `${this.connections.size - 1} open connections >= limits.maxSockets ${this.limits.maxSockets}`,
       });
-      connection.close("too many open connections");
+      connection.close("too many open connections (limits.maxSockets)");
       return;
     }
     this.announce(connection, this.handlers);

@@ -42,6 +42,10 @@ export class TcpConnection extends BaseConnection {
   /** Frames read but not yet handed to the kernel, waiting for the rate limit; `heldIndex` is the next. */
   private held: string[] = [];
   private heldIndex = 0;
+  /** Batches handed to the socket, and those it has finished writing: equal when nothing waits. */
+  private writesIssued = 0;
+  private writesDone = 0;
+  private writeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -57,6 +61,7 @@ export class TcpConnection extends BaseConnection {
     socket.on("error", (error: NodeJS.ErrnoException) => this.onSocketError(error));
     socket.on("close", () => {
       if (this.resumeTimer !== undefined) clearTimeout(this.resumeTimer);
+      if (this.writeTimer !== undefined) clearTimeout(this.writeTimer);
       this.notifyDisconnect("connection closed");
     });
   }
@@ -99,8 +104,34 @@ export class TcpConnection extends BaseConnection {
     if (this.batch === "") return;
     const batch = this.batch;
     this.batch = "";
-    if (!this.socket.destroyed) this.socket.write(batch);
+    if (this.socket.destroyed) return;
+    this.writesIssued += 1;
+    this.socket.write(batch, () => {
+      this.writesDone += 1;
+    });
+    this.watchWrites();
   };
+
+  /**
+   * While batches wait to be written, checks every `limits.writeTimeoutMs` that at least one finished:
+   * a peer that stops reading altogether (a full TCP window for that long) is closed, so that its
+   * socket, and the memory queued for it, are not held for ever. A slow reader that makes progress stays.
+   */
+  private watchWrites(): void {
+    if (this.writeTimer !== undefined || this.writesDone === this.writesIssued) return;
+    const doneBefore = this.writesDone;
+    this.writeTimer = setTimeout(() => {
+      this.writeTimer = undefined;
+      if (this.socket.destroyed || this.writesDone === this.writesIssued) return;
+      if (this.writesDone === doneBefore) {
+        const reason = `write timeout: nothing could be written for ${this.limits.writeTimeoutMs} ms (limits.writeTimeoutMs)`;
+        this.logger.warn("peer stopped reading; closing the connection", { ...this.logFields(), queuedBytes: this.queuedBytes(), reason });
+        this.destroy(reason);
+        return;
+      }
+      this.watchWrites();
+    }, this.limits.writeTimeoutMs);
+  }
 
   protected override queuedBytes(): number {
     return this.socket.writableLength + this.batch.length;

@@ -4,6 +4,7 @@ import { inject, injectable } from "tsyringe";
 import type { Limits, NodeConfig } from "../kernel/config.js";
 import { DialError, ListenError, NodeStateError, PluginNotLoadedError } from "../kernel/errors.js";
 import type { Logger } from "../kernel/logger.js";
+import { ThrottledWarning } from "../kernel/throttled-warning.js";
 import { TOKENS } from "../kernel/tokens.js";
 import { LegacyRouter } from "./legacy-router.js";
 import { TcpConnection } from "./tcp-connection.js";
@@ -12,9 +13,12 @@ import type { Address, Connection, DialOptions, Transport, TransportHandlers } f
 /**
  * A `Transport` over TCP, built by the kernel from the node's config and logger.
  *
- * Reads `config.limits`: `maxFrameBytes` and `maxBadFrames` per connection, `dialTimeoutMs` for
- * `dial`, and `maxConnections`: an inbound connection arriving while that many are open is closed at
- * once (logged at warn) and never reaches the kernel. Outbound dials are not limited here.
+ * Reads `config.limits`: `maxFrameBytes`, `maxBadFrames`, the rate limit and `writeTimeoutMs` per
+ * connection, `dialTimeoutMs` for `dial`, and `maxSockets`: one budget for every socket the node holds
+ * (inbound, outbound, dials in progress, the legacy dialect's one-shot sockets), set below the process's
+ * file-descriptor limit. At the budget an inbound socket is closed at once and a dial fails with
+ * ERR_DIAL_FAILED naming the limit (both logged, throttled), so the process never meets EMFILE.
+ * Which connections may stay (pending budgets, `maxConnections`, peer slots) is the kernel's decision.
  */
 @injectable()
 export class TcpTransport implements Transport {
@@ -30,12 +34,16 @@ export class TcpTransport implements Transport {
   private closing: Promise<void> | undefined;
   /** Present once `enableLegacy()` was called: the original Python peers' wire is spoken too. */
   private legacy: LegacyRouter | undefined;
+  /** The legacy dialect's one-shot outbound sockets still open; they count against `maxConnections` too. */
+  private readonly legacySockets = new Set<Socket>();
+  private readonly overBudget: ThrottledWarning;
 
   constructor(
     @inject(TOKENS.Config) config: NodeConfig,
     @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {
     this.limits = config.limits;
+    this.overBudget = new ThrottledWarning(logger, "refused a socket: the node holds limits.maxSockets sockets");
   }
 
   setHandlers(handlers: TransportHandlers): void {
@@ -54,8 +62,12 @@ export class TcpTransport implements Transport {
       handlers,
       limits: this.limits,
       logger: this.logger,
-      track: (socket) => this.track(socket),
-      admitSocket: () => this.sockets.size < this.limits.maxSockets,
+      track: (socket) => {
+        this.track(socket);
+        this.legacySockets.add(socket);
+        socket.once("close", () => this.legacySockets.delete(socket));
+      },
+      admitSocket: () => this.admitLegacySocket(),
       nextId: () => String(this.nextId++),
     });
   }
@@ -100,6 +112,10 @@ export class TcpTransport implements Transport {
       return Promise.resolve(this.legacy.dial(host, port));
     }
 
+    if (this.sockets.size >= this.limits.maxSockets) {
+      this.overBudget.warn({ dial: `${host}:${port}`, maxSockets: this.limits.maxSockets });
+      return Promise.reject(new DialError(host, port, `the node already holds ${this.sockets.size} sockets (limits.maxSockets ${this.limits.maxSockets})`));
+    }
     const socket = connect({ host, port });
     this.track(socket);
     return new Promise<TcpConnection>((resolve, reject) => {
@@ -154,11 +170,9 @@ export class TcpTransport implements Transport {
       socket.destroy();
       return;
     }
-    if (this.connections.size >= this.limits.maxConnections) {
-      this.logger.warn("refused an inbound connection: too many open connections", {
-        remote: `${socket.remoteAddress}:${socket.remotePort}`,
-        reason: `${this.connections.size} open connections >= limits.maxConnections ${this.limits.maxConnections}`,
-      });
+    // The socket is counted already, hence `>`.
+    if (this.sockets.size > this.limits.maxSockets) {
+      this.overBudget.warn({ remote: `${socket.remoteAddress}:${socket.remotePort}`, maxSockets: this.limits.maxSockets });
       // A reset racing the destroy must not surface as an unhandled 'error' event.
       socket.on("error", () => {});
       socket.destroy();
@@ -187,6 +201,15 @@ export class TcpTransport implements Transport {
       connection.destroy("the connection handler threw");
     }
     return connection;
+  }
+
+  /** Whether the legacy dialect may open one more one-shot socket: within `maxSockets`, and with the connections within `maxConnections`. */
+  private admitLegacySocket(): boolean {
+    if (this.sockets.size >= this.limits.maxSockets) {
+      this.overBudget.warn({ legacy: true, maxSockets: this.limits.maxSockets });
+      return false;
+    }
+    return this.connections.size + this.legacySockets.size < this.limits.maxConnections;
   }
 
   /** Remembers a socket until it has emitted `close`, so that `close()` can wait for it. */

@@ -239,7 +239,9 @@ async function writePieces(socket: Socket, pieces: readonly Buffer[], pauseEvery
 
 describe("a node under random and mutated frames (fuzz over TCP)", { timeout: 120_000 }, () => {
   it("does not crash or throw, still answers PING, still decodes split frames exactly, and still talks to a well-behaved node", async () => {
-    const a = await nodes.start({ id: "fuzz-target", limits: { maxBadFrames: 40, maxFrameBytes: 64 * 1024, handshakeMs: 30_000 } });
+    // Every fuzz connection comes from 127.0.0.1: the per-address caps are lifted to the peer limits.
+    const limits = { maxBadFrames: 40, maxFrameBytes: 64 * 1024, handshakeMs: 30_000, maxInboundPeersPerAddress: 32, maxInboundPeers: 32 };
+    const a = await nodes.start({ id: "fuzz-target", limits: { ...limits, maxPendingPerAddress: 64 } });
     const port = a.address!.port;
     const claimed = await sinkPort();
     const delivered: BroadcastEvent[] = [];

@@ -26,14 +26,30 @@ async function raw(port: number): Promise<RawSocket> {
 const ping = (id: string, port = 9) => JSON.stringify({ msg_type: "PING", msg: { id, host: "127.0.0.1", port }, originator: id, time: 0 });
 
 describe("limits.maxConnections", () => {
-  it("closes inbound connections beyond the limit at once, with a log line, and keeps the others", async () => {
+  it("closes the oldest pending connection to admit a new one, with a log line, and keeps the handshaken ones", async () => {
+    const a = await nodes.start({ id: "a", limits: { maxConnections: 2 } });
+    const first = await raw(a.address!.port);
+    first.write(ping("p0"));
+    await waitUntil(() => a.peers.has("p0"), "p0 to be a peer");
+    const pending = await raw(a.address!.port);
+    const newest = await raw(a.address!.port);
+    await pending.closed;
+    expect(nodes.logger.find("limits.maxConnections")).toBeDefined();
+    newest.write(ping("p1"));
+    await waitUntil(() => a.peers.has("p1"), "the newest connection to be admitted");
+    expect(a.peers.find("p0")?.connected).toBe(true);
+  });
+
+  it("closes a new inbound connection at once when every slot is held by handshaken peers", async () => {
     const a = await nodes.start({ id: "a", limits: { maxConnections: 2 } });
     const kept = [await raw(a.address!.port), await raw(a.address!.port)];
+    kept[0]!.write(ping("p0"));
+    kept[1]!.write(ping("p1"));
+    await waitUntil(() => a.peers.connectedCount() === 2, "two peers");
     const extra = await raw(a.address!.port);
     await extra.closed;
-    expect(nodes.logger.find("maxConnections")).toBeDefined();
-    kept[0]!.write(ping("p0"));
-    await waitUntil(() => a.peers.has("p0"), "the first connection to still work");
+    expect(nodes.logger.find("limits.maxConnections")).toBeDefined();
+    expect(a.peers.connectedCount()).toBe(2);
   });
 });
 
@@ -46,7 +62,7 @@ describe("limits.maxPeers", () => {
     await joiners[1]!.join("127.0.0.1", a.address!.port);
     await expect(joiners[2]!.join("127.0.0.1", a.address!.port)).rejects.toMatchObject({ code: "ERR_DIAL_FAILED" });
     expect(a.peers.connected().map((p) => p.id).sort()).toEqual(["b", "c"]);
-    expect(nodes.logger.find("limits.maxPeers reached")).toBeDefined();
+    expect(nodes.logger.find("limits.maxPeers")).toBeDefined();
   });
 
   it("makes ADVERTISE_REPLY dial no more peers than the room left, even for replies that arrive together", async () => {

@@ -268,8 +268,8 @@ export function transportContract(name: string, makeHarness: () => TransportHarn
       expect(outbound.closed).toBe(false);
     });
 
-    it("closes an inbound connection at once beyond limits.maxConnections", async () => {
-      const server = await listening({ maxConnections: 1 });
+    it("closes an inbound connection at once beyond limits.maxSockets", async () => {
+      const server = await listening({ maxSockets: 1 });
       const { transport: dialler, recorder } = transport();
       const first = await dialler.dial(HOST, server.address.port);
       await waitFor(() => server.recorder.connections.length === 1, "the first connection");
