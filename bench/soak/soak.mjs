@@ -88,6 +88,12 @@ async function runNode() {
       limits: {
         maxConnections: connections + 100,
         maxPeers: connections + 100,
+        // Every client connects from 127.0.0.1, all at once: the inbound and per-address caps that
+        // protect a default node are lifted to the soak's size.
+        maxInboundPeers: connections + 100,
+        maxInboundPeersPerAddress: connections + 100,
+        maxPendingConnections: connections + 100,
+        maxPendingPerAddress: connections + 100,
         maxQueuedBytes: num("max-queued-bytes"),
         maxFramesPerSecond: num("max-frames-per-second"),
         frameBurst: num("max-frames-per-second"),
