@@ -86,7 +86,7 @@ export class LegacyRouter {
   private open(host: string, port: number, direction: "inbound" | "outbound"): LegacyLink {
     const link = this.create({ host, port }, direction);
     this.byAddress.set(`${host}:${port}`, link);
-    link.untilDisconnected().then(() => {
+    void link.untilDisconnected().then(() => {
       if (this.byAddress.get(`${host}:${port}`) === link) this.byAddress.delete(`${host}:${port}`);
       for (const [id, other] of this.byId) if (other === link) this.byId.delete(id);
     });
