@@ -4,6 +4,10 @@
  * `src/transport/legacy-codec.ts`), and gives every chat broadcast a second identity, the one the
  * legacy peers use, `(originator, text, time)`, so a message that crosses between the two worlds by
  * several paths is still delivered once.
+ *
+ * Not a default plugin: the legacy wire has no handshake of its own, so it is turned on explicitly
+ * (`--legacy`, or `"legacy"` in `plugins`). What the transport then accepts from legacy peers, and how
+ * it bounds what it sends them, is described in `src/transport/legacy-router.ts` and `legacy-link.ts`.
  */
 import { inject } from "tsyringe";
 import type { NodeConfig } from "../kernel/config.js";
@@ -43,7 +47,10 @@ export class LegacyPlugin {
     @inject(TOKENS.Config) private readonly config: NodeConfig,
   ) {}
 
-  /** Turns the legacy dialect on (before the node listens) and registers the legacy duplicate key. */
+  /**
+   * Turns the legacy dialect on (before the node listens), with at most one PONG per legacy address per
+   * `keepalive.intervalMs`, and registers the legacy duplicate key.
+   */
   start(): void {
     if (!isLegacyCapable(this.transport)) {
       this.logger.warn("this transport cannot speak the legacy dialect; the legacy plugin does nothing");
