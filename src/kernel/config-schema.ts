@@ -108,7 +108,7 @@ function checkLegacyBootstrap(config: NodeConfig): ConfigProblem[] {
     problems.push({
       path: `bootstrap[${index}]`,
       expected: `the "legacy" plugin for an original Python peer: start with --legacy, or add "legacy" to the plugins field`,
-      received: `${formatPeer(peer)}, a legacy peer, with plugins ${truncate(safeJson(config.plugins.map((ref) => (typeof ref === "string" ? ref : ref.name))))}`,
+      received: `${formatPeer(peer)} while the plugins do not include "legacy"`,
     });
   });
   return problems;
