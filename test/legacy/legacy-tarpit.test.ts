@@ -1,5 +1,7 @@
 // Issue 9, item 5: "legacy peers" that accept the node's one-shot connections and never read nor close
 // them (tarpits) took a node to EMFILE on 9f3bddc. Real sockets on 127.0.0.1, small limits.
+import { spawn, type ChildProcess } from "node:child_process";
+import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import type { PeerNode } from "../../src/kernel/peer-node.js";
 import { TcpNodes, waitUntil } from "../integration/tcp-nodes.js";
@@ -7,9 +9,13 @@ import { legacyMessage, Recorder, sendOneShot, WITH_LEGACY } from "./raw-legacy.
 
 const nodes = new TcpNodes();
 const pits: Recorder[] = [];
+const children: ChildProcess[] = [];
+const fillers: Socket[] = [];
 afterEach(async () => {
   await nodes.shutdown();
   await Promise.all(pits.splice(0).map((p) => p.stop()));
+  for (const socket of fillers.splice(0)) socket.destroy();
+  for (const child of children.splice(0)) child.kill("SIGKILL");
 });
 
 /** Two tarpits that complete the legacy handshake with the node (their PINGs are honest). */
@@ -70,5 +76,30 @@ describe("legacy peers that accept and never close (tarpits)", () => {
 
     expect(pit0!.accepted + pit1!.accepted).toBeLessThanOrEqual(4);
     expect(links.reduce((n, link) => n + link.stats().dropped, 0)).toBe(2 * 21 - sent);
+  });
+});
+
+describe("a legacy peer whose connects get no answer", () => {
+  it("is dropped at limits.dialTimeoutMs, as unreachable", async () => {
+    // A listener whose process is frozen: after its tiny accept queue fills, SYNs get no answer.
+    const child = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const net = require("node:net");
+         const server = net.createServer().listen({ host: "127.0.0.1", port: 0, backlog: 1 }, () => {
+           process.send(server.address().port, () => { const end = Date.now() + 20000; while (Date.now() < end) {} });
+         });`,
+      ],
+      { stdio: ["ignore", "ignore", "ignore", "ipc"] },
+    );
+    children.push(child);
+    const port = await new Promise<number>((resolve) => child.once("message", (m) => resolve(m as number)));
+    for (let i = 0; i < 3; i++) fillers.push(connect(port, "127.0.0.1").on("error", () => {}));
+
+    const a = await nodes.start({ id: "a", plugins: WITH_LEGACY, limits: { dialTimeoutMs: 300, requestTimeoutMs: 10_000 } });
+    await expect(a.join("127.0.0.1", port, { legacy: true })).rejects.toMatchObject({
+      message: expect.stringContaining("legacy peer unreachable: no connection within 300 ms (limits.dialTimeoutMs)"),
+    });
   });
 });
