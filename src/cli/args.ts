@@ -18,8 +18,12 @@ Options of "start" (each overrides the config file):
   --id ID                     this node's peer id (default: random)
   --host HOST                 address to listen on and advertise (default: 127.0.0.1)
   --port PORT                 port to listen on; 0 picks a free one (default: 7001)
-  --bootstrap HOST:PORT,...   peers to join at start (the flag may be repeated)
+  --bootstrap HOST:PORT,...   peers to join at start (the flag may be repeated); legacy://HOST:PORT for
+                              an original Python peer (with --legacy)
   --plugins NAME,...          plugins to load: built-in names or module specifiers (may be repeated)
+  --legacy                    also speak to the original Python peers (adds the "legacy" plugin to the
+                              plugin list, whether it comes from the defaults, the config or --plugins);
+                              needed for legacy://HOST:PORT bootstrap peers
   --nick NAME                 chat nickname, sent with every chat line
   --debug                     log at debug level; show stack traces of errors
   --json                      standard output: one JSON object per line (logs stay on standard error)
@@ -39,6 +43,8 @@ export interface StartOptions {
   debug: boolean;
   /** `--json`: machine-readable output on stdout. */
   json: boolean;
+  /** Plugins appended to whichever plugin list wins (`["legacy"]` for `--legacy`); absent when none. */
+  addPlugins?: string[];
 }
 
 /** A parsed command line. */
@@ -61,6 +67,7 @@ const START_FLAGS = {
   port: { type: "string" },
   bootstrap: { type: "string", multiple: true },
   plugins: { type: "string", multiple: true },
+  legacy: { type: "boolean" },
   nick: { type: "string" },
   debug: { type: "boolean" },
   json: { type: "boolean" },
@@ -101,6 +108,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
 
   const options: StartOptions = { overrides, debug: values.debug ?? false, json: values.json ?? false };
   if (values.config !== undefined) options.configPath = values.config;
+  if (values.legacy) options.addPlugins = ["legacy"];
   return { kind: "start", options };
 }
 

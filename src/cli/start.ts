@@ -29,7 +29,7 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
  *   such as ERR_CONFIG_INVALID, ERR_UNKNOWN_PLUGIN or ERR_LISTEN); the node is shut down first.
  */
 export async function runStart(options: StartOptions, streams: CliStreams = processStreams()): Promise<number> {
-  const resolved = await resolveNodeConfig({ path: options.configPath, overrides: options.overrides });
+  const resolved = await resolveNodeConfig({ path: options.configPath, overrides: options.overrides, addPlugins: options.addPlugins });
   const { config } = resolved;
   // At a chat prompt, info lines (each connect logged next to its [connect] line) are noise: a person
   // sees warnings and errors; --json (a program reads stdout) keeps info on stderr; --debug shows all.

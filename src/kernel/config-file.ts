@@ -88,27 +88,45 @@ export async function loadConfigFile(options: { path?: string; cwd?: string } = 
  * `baseDir` in the file is taken relative to the file's directory. Relative plugin specifiers are kept as
  * written: the kernel resolves them against `baseDir`.
  *
+ * `addPlugins` (`["legacy"]` for `--legacy`) are appended to the plugin list that wins, whichever layer
+ * sets it (the defaults, the file's `plugins`, or `--plugins`), unless it names them already; they are
+ * added before each layer is validated, so a file's `legacy://` bootstrap entry is valid with `--legacy`.
+ *
  * @returns the config, and the path of the file it came from, if any.
  * @throws ConfigUnreadableError when the file cannot be read or parsed.
  * @throws ConfigInvalidError naming the file (or "command-line flags") and every bad field.
  */
 export async function resolveNodeConfig(
-  options: { path?: string; cwd?: string; overrides?: Record<string, unknown> } = {},
+  options: { path?: string; cwd?: string; overrides?: Record<string, unknown>; addPlugins?: readonly string[] } = {},
 ): Promise<{ config: NodeConfig; filepath?: string }> {
   const cwd = path.resolve(options.cwd ?? process.cwd());
   const file = await loadConfigFile({ path: options.path, cwd });
+  const add = options.addPlugins ?? [];
 
-  let config: NodeConfig = { ...defaultConfig(), baseDir: file ? path.dirname(file.filepath) : cwd };
+  const defaults = defaultConfig();
+  let config: NodeConfig = { ...defaults, plugins: withPlugins(defaults.plugins, add), baseDir: file ? path.dirname(file.filepath) : cwd };
   if (file) {
     const source = path.basename(file.filepath) === "package.json" ? `${file.filepath} (the "peerkit" key)` : file.filepath;
-    config = validateConfig(file.config, source, config);
+    config = validateConfig(withLayerPlugins(file.config, add), source, config);
     config.baseDir = path.resolve(path.dirname(file.filepath), config.baseDir);
   }
   if (options.overrides) {
-    config = validateConfig(options.overrides, "command-line flags", config);
+    config = validateConfig(withLayerPlugins(options.overrides, add), "command-line flags", config);
     config.baseDir = path.resolve(cwd, config.baseDir);
   }
   return file ? { config, filepath: file.filepath } : { config };
+}
+
+/** `plugins` with each of `add` appended that it does not name yet. */
+function withPlugins<T>(plugins: readonly T[], add: readonly string[]): T[] {
+  return [...plugins, ...add.filter((name) => !plugins.includes(name as T))] as T[];
+}
+
+/** A layer's raw input with `add` appended to its `plugins`, when it sets a list (a bad value is left for validation to report). */
+function withLayerPlugins(input: unknown, add: readonly string[]): unknown {
+  if (add.length === 0 || typeof input !== "object" || input === null) return input;
+  const plugins = (input as { plugins?: unknown }).plugins;
+  return Array.isArray(plugins) ? { ...input, plugins: withPlugins(plugins, add) } : input;
 }
 
 // ---------------------------------------------------------------------------------------------------------

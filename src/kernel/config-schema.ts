@@ -83,11 +83,40 @@ function checkRelations(config: NodeConfig): ConfigProblem[] {
       ),
     );
   }
+  problems.push(...checkLegacyBootstrap(config));
   const { graftTimeoutMs, graftRetryMs } = config.broadcast;
   if (graftRetryMs > graftTimeoutMs) {
     problems.push(problem("broadcast.graftRetryMs", `at most broadcast.graftTimeoutMs (${graftTimeoutMs}): the retry timer is the shorter one`, graftRetryMs));
   }
   return problems;
+}
+
+/** The name of the plugin that speaks the original Python peers' wire. */
+const LEGACY_PLUGIN = "legacy";
+
+/** Whether the plugin list loads the legacy plugin (by its built-in name, or as its class). */
+function loadsLegacy(plugins: readonly PluginRef[]): boolean {
+  return plugins.some((ref) => (typeof ref === "string" ? ref === LEGACY_PLUGIN : getPluginMetadata(ref)?.name === LEGACY_PLUGIN));
+}
+
+/** A legacy bootstrap peer needs the legacy plugin, which is off by default: it is the open door of issue 9. */
+function checkLegacyBootstrap(config: NodeConfig): ConfigProblem[] {
+  if (loadsLegacy(config.plugins)) return [];
+  const problems: ConfigProblem[] = [];
+  config.bootstrap.forEach((peer, index) => {
+    if (!peer.legacy) return;
+    problems.push({
+      path: `bootstrap[${index}]`,
+      expected: `the "legacy" plugin for an original Python peer: start with --legacy, or add "legacy" to the plugins field`,
+      received: `${formatPeer(peer)} while the plugins do not include "legacy"`,
+    });
+  });
+  return problems;
+}
+
+function formatPeer(peer: BootstrapPeer): string {
+  const host = peer.host.includes(":") ? `[${peer.host}]` : peer.host;
+  return truncate(`${LEGACY_SCHEME}${host}:${peer.port}`);
 }
 
 /**

@@ -241,8 +241,11 @@ export const DEFAULT_BROADCAST: Readonly<BroadcastSettings> = Object.freeze({
   storeTtlMs: 30_000,
 });
 
-/** The built-in plugins, loaded when the config names none. */
-export const DEFAULT_PLUGINS: readonly string[] = Object.freeze(["ping", "advertise", "broadcast", "test", "keepalive", "direct", "legacy"]);
+/**
+ * The built-in plugins loaded when the config names none. `legacy` (the original Python peers' wire,
+ * which has no handshake of its own) is not among them: it is turned on with `--legacy` or by naming it.
+ */
+export const DEFAULT_PLUGINS: readonly string[] = Object.freeze(["ping", "advertise", "broadcast", "test", "keepalive", "direct"]);
 
 /** The port the embedded default config listens on. */
 export const DEFAULT_PORT = 7001;
@@ -253,7 +256,7 @@ export function randomPeerId(): string {
 }
 
 /**
- * The embedded default config: a random id, 127.0.0.1, port 7001, every built-in plugin, no bootstrap.
+ * The embedded default config: a random id, 127.0.0.1, port 7001, the `DEFAULT_PLUGINS`, no bootstrap.
  * Used as-is when there is no config file, and as the base every file and flag overrides.
  */
 export function defaultConfig(): NodeConfig {

@@ -4,20 +4,26 @@
  * `src/transport/legacy-codec.ts`), and gives every chat broadcast a second identity, the one the
  * legacy peers use, `(originator, text, time)`, so a message that crosses between the two worlds by
  * several paths is still delivered once.
+ *
+ * Not a default plugin: the legacy wire has no handshake of its own, so it is turned on explicitly
+ * (`--legacy`, or `"legacy"` in `plugins`). What the transport then accepts from legacy peers, and how
+ * it bounds what it sends them, is described in `src/transport/legacy-router.ts` and `legacy-link.ts`.
  */
 import { inject } from "tsyringe";
+import type { NodeConfig } from "../kernel/config.js";
 import { plugin } from "../kernel/decorators.js";
 import type { ConnectionPool } from "../kernel/connection-pool.js";
 import type { Envelope } from "../kernel/envelope.js";
 import type { Logger } from "../kernel/logger.js";
 import { pluginToken, TOKENS } from "../kernel/tokens.js";
 import { legacyDuplicateKey } from "../transport/legacy-codec.js";
+import type { LegacyOptions, LegacyRouterStats } from "../transport/legacy-router.js";
 import type { Transport } from "../transport/transport.js";
 import type { BroadcastPlugin } from "./broadcast.js";
 
 /** A transport that can speak the legacy dialect. */
 interface LegacyCapable {
-  enableLegacy(): void;
+  enableLegacy(options: LegacyOptions): { stats(): LegacyRouterStats };
 }
 
 function isLegacyCapable(transport: Transport): transport is Transport & LegacyCapable {
@@ -31,21 +37,26 @@ export class LegacyPlugin {
   private unsubscribe: Array<() => void> = [];
   /** Open connections that speak legacy. */
   private legacyLinks = 0;
+  private router: { stats(): LegacyRouterStats } | undefined;
 
   constructor(
     @inject(TOKENS.Transport) private readonly transport: Transport,
     @inject(TOKENS.Connections) private readonly connections: ConnectionPool,
     @inject(pluginToken("broadcast")) private readonly broadcast: BroadcastPlugin,
     @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.Config) private readonly config: NodeConfig,
   ) {}
 
-  /** Turns the legacy dialect on (before the node listens) and registers the legacy duplicate key. */
+  /**
+   * Turns the legacy dialect on (before the node listens), with at most one PONG per legacy address per
+   * `keepalive.intervalMs`, and registers the legacy duplicate key.
+   */
   start(): void {
     if (!isLegacyCapable(this.transport)) {
       this.logger.warn("this transport cannot speak the legacy dialect; the legacy plugin does nothing");
       return;
     }
-    this.transport.enableLegacy();
+    this.router = this.transport.enableLegacy({ pongIntervalMs: this.config.keepalive.intervalMs });
     this.unsubscribe = [
       this.connections.onOpen((connection) => {
         if (connection.dialect === "legacy") this.legacyLinks++;
@@ -55,6 +66,11 @@ export class LegacyPlugin {
       }),
     ];
     this.removeKey = this.broadcast.addDuplicateKey((envelope) => this.duplicateKey(envelope));
+  }
+
+  /** What became of the legacy messages received (refused, dropped, delivered); undefined before `start`. */
+  stats(): LegacyRouterStats | undefined {
+    return this.router?.stats();
   }
 
   /** Removes the duplicate key and the connection watch. */

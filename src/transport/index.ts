@@ -4,6 +4,7 @@ export { FrameDecoder } from "./frame-decoder.js";
 export { BaseConnection, type ConnectionLimits, type ConnectionOptions } from "./base-connection.js";
 export { TcpConnection, type TcpConnectionOptions } from "./tcp-connection.js";
 export { TcpTransport } from "./tcp-transport.js";
+export type { LegacyOptions, LegacyRouterStats } from "./legacy-router.js";
 export {
   MemoryConnection,
   MemoryNetwork,

@@ -6,7 +6,7 @@ import { DialError, ListenError, NodeStateError, PluginNotLoadedError } from "..
 import type { Logger } from "../kernel/logger.js";
 import { ThrottledWarning } from "../kernel/throttled-warning.js";
 import { TOKENS } from "../kernel/tokens.js";
-import { LegacyRouter } from "./legacy-router.js";
+import { LegacyRouter, type LegacyOptions } from "./legacy-router.js";
 import { TcpConnection } from "./tcp-connection.js";
 import type { Address, Connection, DialOptions, Transport, TransportHandlers } from "./transport.js";
 
@@ -53,12 +53,14 @@ export class TcpTransport implements Transport {
   /**
    * Also speaks the original Python peers' wire: a connection that delivers one unterminated JSON
    * message and closes is decoded as a legacy message, and `dial(..., { dialect: "legacy" })` gives a
-   * link that sends each message on a connection of its own. Called by the `legacy` plugin.
+   * link that sends each message on a connection of its own. Called by the `legacy` plugin; returns
+   * the router (for its counters). Calling it again returns the same router.
    */
-  enableLegacy(): void {
+  enableLegacy(options: LegacyOptions = {}): LegacyRouter {
     const handlers = this.handlers;
     if (!handlers) throw missingHandlers("enableLegacy");
-    this.legacy ??= new LegacyRouter({
+    return (this.legacy ??= new LegacyRouter({
+      ...options,
       handlers,
       limits: this.limits,
       logger: this.logger,
@@ -69,7 +71,7 @@ export class TcpTransport implements Transport {
       },
       admitSocket: () => this.admitLegacySocket(),
       nextId: () => String(this.nextId++),
-    });
+    }));
   }
 
   listen(host: string, port: number): Promise<Address> {

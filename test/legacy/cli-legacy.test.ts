@@ -1,4 +1,4 @@
-// The issue's user story: an original Python peer on a port, and `peerkit start --bootstrap legacy://...`.
+// The issue's user story: an original Python peer on a port, and `peerkit start --legacy --bootstrap legacy://...`.
 import { afterEach, describe, expect, it } from "vitest";
 import { chatLine, CliFixture, connectedTo } from "../cli/cli-process.js";
 import { waitUntil } from "../integration/tcp-nodes.js";
@@ -12,10 +12,10 @@ afterEach(async () => {
   await cli.cleanup();
 }, 30_000);
 
-describe("peerkit start --bootstrap legacy://HOST:PORT", { timeout: 60_000 }, () => {
+describe("peerkit start --legacy --bootstrap legacy://HOST:PORT", { timeout: 60_000 }, () => {
   it("joins an original Python peer and chats with it both ways", async () => {
     python = await new LegacyPeer("py-5001").start();
-    const node = await cli.node(["--bootstrap", `legacy://127.0.0.1:${python.port}`, "--nick", "ann"]);
+    const node = await cli.node(["--legacy", "--bootstrap", `legacy://127.0.0.1:${python.port}`, "--nick", "ann"]);
     await node.proc.waitFor(connectedTo("py-5001"), "the join of the Python peer");
     expect(python.peers.get(node.id)).toEqual(["127.0.0.1", node.port]);
 

@@ -3,10 +3,17 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { BroadcastEvent, TestEvent } from "../../src/kernel/node-events.js";
 import type { PeerNode } from "../../src/kernel/peer-node.js";
 import type { TestPlugin } from "../../src/plugins/test-message.js";
+import { DEFAULT_PLUGINS, type NodeConfigInput } from "../../src/kernel/config.js";
 import { TcpNodes, waitUntil } from "../integration/tcp-nodes.js";
 import { LegacyPeer } from "./legacy-peer.js";
 
-const nodes = new TcpNodes();
+const tcpNodes = new TcpNodes();
+/** Every node here speaks legacy: the plugin is off by default. */
+const nodes = {
+  start: (config: NodeConfigInput = {}) => tcpNodes.start({ plugins: [...DEFAULT_PLUGINS, "legacy"], ...config }),
+  shutdown: () => tcpNodes.shutdown(),
+  logger: tcpNodes.logger,
+};
 const legacyPeers: LegacyPeer[] = [];
 afterEach(async () => {
   await Promise.all(legacyPeers.splice(0).map((peer) => peer.stop()));
