@@ -132,7 +132,8 @@ describe("a legacy peer's address", () => {
 
 describe("legacy ADVERTISE", () => {
   async function nodeWithPeers(count: number, limits = {}): Promise<PeerNode> {
-    const a = await nodes.start({ id: "a", plugins: WITH_LEGACY, limits });
+    // Every peer joins from 127.0.0.1: the per-address inbound cap is lifted for them.
+    const a = await nodes.start({ id: "a", plugins: WITH_LEGACY, limits: { maxInboundPeersPerAddress: 32, ...limits } });
     for (let i = 0; i < count; i++) await (await nodes.start({ id: `p${i}` })).join("127.0.0.1", a.address!.port);
     await waitUntil(() => a.peers.connectedCount() === count, "the peers to join");
     return a;
