@@ -32,12 +32,13 @@ describe("advertise plugin", () => {
     const carol = await harness.addNode({ plugins, config: { id: "carol" } });
     const bob = await harness.connectPeer("bob");
     const self = harness.node.address!;
+    const asking = harness.node.getPeersFrom("bob");
     bob.deliver("ADVERTISE_REPLY", [
       { id: "carol", host: "memory", port: carol.address!.port },
       { id: "node-under-test", host: self.host, port: self.port },
       { id: "bob", host: "memory", port: 1 },
     ]);
-    await harness.settle();
+    await asking;
     expect(harness.node.peers.connected().map((p) => p.id).sort()).toEqual(["bob", "carol"]);
   });
 
@@ -45,11 +46,12 @@ describe("advertise plugin", () => {
     harness = await PluginHarness.create({ plugins, config: { limits: { maxPeers: 2 } } });
     const others = await Promise.all(["p1", "p2", "p3"].map((id) => harness.addNode({ plugins, config: { id } })));
     const bob = await harness.connectPeer("bob");
+    const asking = harness.node.getPeersFrom("bob");
     bob.deliver(
       "ADVERTISE_REPLY",
       others.map((node) => ({ id: node.id, host: "memory", port: node.address!.port })),
     );
-    await harness.settle();
+    await asking;
     expect(harness.node.peers.connectedCount()).toBe(2);
   });
 
