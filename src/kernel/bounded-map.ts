@@ -25,6 +25,15 @@ export class BoundedMap<V> {
   add(key: string, value: V, now: number): boolean {
     const slot = this.slotOf.get(key);
     if (slot !== undefined && this.expiries[slot]! > now) return false;
+    this.set(key, value, now);
+    return true;
+  }
+
+  /**
+   * Records `key` at time `now` whether or not it is there, restarting its ttl (at capacity the oldest
+   * entry goes first). The key's earlier slot, if any, is freed when it becomes the oldest.
+   */
+  set(key: string, value: V, now: number): void {
     this.evictExpired(now);
     if (this.count === this.capacity) this.dropOldest();
     this.keys[this.head] = key;
@@ -33,7 +42,15 @@ export class BoundedMap<V> {
     this.slotOf.set(key, this.head);
     this.head = (this.head + 1) % this.capacity;
     this.count++;
-    return true;
+  }
+
+  /**
+   * How many entries can be added at time `now` before the oldest live one would be evicted (expired
+   * entries are evicted first). Lets a caller refuse new keys instead of forgetting live ones.
+   */
+  free(now: number): number {
+    this.evictExpired(now);
+    return this.capacity - this.count;
   }
 
   /** The value of `key`, or undefined when it is absent or expired. */

@@ -1,6 +1,7 @@
 /**
  * The broadcast plugin. A BROADCAST is delivered to the application once per `id` (duplicates are
- * recognised by a bounded `SeenCache`), then passed on with `ttl - 1` while the decremented ttl is
+ * recognised by a bounded `SeenCache`; one dated outside `limits.maxClockSkewMs` is dropped, see
+ * `ReplayGuard`), then passed on with `ttl - 1` while the decremented ttl is
  * above 0, never back to the peer it came from nor to its originator. How it is passed on is
  * `broadcast.mode`:
  * - `flood` (the default): to every other peer.
@@ -21,10 +22,12 @@ import { handles, plugin, type PayloadCheck } from "../kernel/decorators.js";
 import type { Dispatcher } from "../kernel/dispatcher.js";
 import type { Envelope } from "../kernel/envelope.js";
 import type { LocalPeer } from "../kernel/local-peer.js";
+import type { Logger } from "../kernel/logger.js";
 import type { MessageContext } from "../kernel/message-context.js";
 import type { NodeEvents } from "../kernel/node-events.js";
 import type { PeerInfo } from "../kernel/peer.js";
-import { SeenCache } from "../kernel/seen-cache.js";
+import { ReplayGuard, type ReplayDrops } from "../kernel/replay-guard.js";
+import type { SeenCache, SeenVerdict } from "../kernel/seen-cache.js";
 import { TOKENS } from "../kernel/tokens.js";
 import { Plumtree } from "./plumtree.js";
 import { checkGraft, checkIHave, checkPrune, GRAFT, IHAVE, PRUNE, type IdList, type PrunePayload } from "./plumtree-wire.js";
@@ -44,6 +47,9 @@ export type DuplicateKey = (envelope: Envelope) => string | undefined;
 export class BroadcastPlugin {
   /** The ids already delivered or sent; bounded by `limits.seenCacheSize` and `limits.seenCacheTtlMs`. */
   readonly seen: SeenCache;
+  /** BROADCASTs dropped as stale (outside `limits.maxClockSkewMs`) or refused by a full seen-cache. */
+  readonly dropped: Readonly<ReplayDrops>;
+  private readonly guard: ReplayGuard;
   /** The tree state in `tree` mode, while the plugin runs; undefined in `flood` mode. */
   tree: Plumtree | undefined;
   private readonly duplicateKeys = new Set<DuplicateKey>();
@@ -58,8 +64,11 @@ export class BroadcastPlugin {
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Config) private readonly config: NodeConfig,
     @inject(TOKENS.Dispatcher) private readonly dispatcher: Dispatcher,
+    @inject(TOKENS.Logger) logger: Logger,
   ) {
-    this.seen = new SeenCache(config.limits.seenCacheSize, config.limits.seenCacheTtlMs);
+    this.guard = new ReplayGuard(config.limits, clock, logger);
+    this.seen = this.guard.seen;
+    this.dropped = this.guard.dropped;
   }
 
   /**
@@ -121,7 +130,7 @@ export class BroadcastPlugin {
   broadcast(msg: unknown): string {
     const id = this.self.newMessageId();
     const envelope = this.self.envelope("BROADCAST", msg, { id, ttl: this.config.limits.broadcastTtl });
-    this.isNew(envelope);
+    this.guard.remember(this.idsOf(envelope));
     if (this.tree) this.tree.originate(envelope);
     else this.connections.sendToAll(envelope);
     return id;
@@ -135,7 +144,11 @@ export class BroadcastPlugin {
       context.reject("BROADCAST before the handshake");
       return;
     }
-    if (!this.isNew(envelope) || envelope.originator === this.self.id) {
+    // Stale or refused: not recorded, so not a duplicate either; the tree is told nothing.
+    if (!this.guard.isFresh(envelope, from)) return;
+    const verdict = this.markSeen(envelope);
+    if (verdict === "full") return;
+    if (verdict === "seen" || envelope.originator === this.self.id) {
       this.tree?.duplicate(envelope.id!, from, envelope.originator);
       return;
     }
@@ -148,15 +161,21 @@ export class BroadcastPlugin {
     else if (forward) this.connections.sendToAll(forward, context.connection, this.connections.connectionOf(envelope.originator));
   }
 
-  /** Records the envelope's id and extra keys; false when any of them was seen already. */
-  private isNew(envelope: Envelope): boolean {
-    const now = this.clock.now();
-    if (!this.seen.add(envelope.id!, now)) return false;
-    let fresh = true;
+  /**
+   * Records the arriving envelope's id and extra keys in the seen-cache: `seen` when any was there
+   * already, `full` when the cache had no room (nothing recorded; the message is dropped).
+   */
+  private markSeen(envelope: Envelope): SeenVerdict {
+    return this.guard.markSeen(this.idsOf(envelope), "BROADCAST");
+  }
+
+  /** The envelope's id, then its extra keys (`addDuplicateKey`). */
+  private idsOf(envelope: Envelope): string[] {
+    const ids = [envelope.id!];
     for (const keyOf of this.duplicateKeys) {
       const key = keyOf(envelope);
-      if (key !== undefined && key !== envelope.id && !this.seen.add(key, now)) fresh = false;
+      if (key !== undefined && key !== envelope.id) ids.push(key);
     }
-    return fresh;
+    return ids;
   }
 }

@@ -7,7 +7,9 @@
  * goes to the next hop learnt by reverse-path learning (the connection on which messages from that node
  * most recently arrived first); with no route known it is flooded, like a broadcast, to every peer but
  * the one it came from. A flood teaches each node the way back to the sender, so the DIRECT_ACK and
- * later messages between the two follow one path instead of flooding. Duplicates are dropped by id.
+ * later messages between the two follow one path instead of flooding. Duplicates are dropped by id, and
+ * so are envelopes dated outside `limits.maxClockSkewMs` (see `ReplayGuard`), whose ids may have left
+ * the seen-cache.
  */
 import { inject } from "tsyringe";
 import type { Connection } from "../transport/transport.js";
@@ -21,8 +23,9 @@ import type { LocalPeer } from "../kernel/local-peer.js";
 import type { Logger } from "../kernel/logger.js";
 import type { MessageContext } from "../kernel/message-context.js";
 import type { NodeEvents } from "../kernel/node-events.js";
+import { ReplayGuard, type ReplayDrops } from "../kernel/replay-guard.js";
 import { RouteTable } from "../kernel/route-table.js";
-import { SeenCache } from "../kernel/seen-cache.js";
+import type { SeenCache } from "../kernel/seen-cache.js";
 import { TOKENS } from "../kernel/tokens.js";
 
 /** Checks a DIRECT_ACK payload: `{ id }` of the acknowledged message. */
@@ -43,9 +46,12 @@ interface PendingSend {
 export class DirectPlugin {
   /** Ids of DIRECT and DIRECT_ACK envelopes already handled. */
   readonly seen: SeenCache;
+  /** DIRECT and DIRECT_ACK envelopes dropped as stale (outside `limits.maxClockSkewMs`) or refused by a full seen-cache. */
+  readonly dropped: Readonly<ReplayDrops>;
   /** Learnt next hops towards other nodes. */
   readonly routes: RouteTable;
   private readonly pending = new Map<string, PendingSend>();
+  private readonly guard: ReplayGuard;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -56,7 +62,9 @@ export class DirectPlugin {
     @inject(TOKENS.Config) private readonly config: NodeConfig,
     @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {
-    this.seen = new SeenCache(config.limits.seenCacheSize, config.limits.seenCacheTtlMs);
+    this.guard = new ReplayGuard(config.limits, clock, logger);
+    this.seen = this.guard.seen;
+    this.dropped = this.guard.dropped;
     this.routes = new RouteTable(config.limits.seenCacheSize);
   }
 
@@ -73,7 +81,7 @@ export class DirectPlugin {
       pending.reject(new NodeStateError(`The node shut down before the message ${id} to ${pending.to} was acknowledged.`));
     }
     this.pending.clear();
-    this.seen.clear();
+    this.guard.clear();
     this.routes.clear();
   }
 
@@ -86,7 +94,7 @@ export class DirectPlugin {
     const id = this.self.newMessageId();
     if (to === this.self.id) return Promise.reject(new UndeliveredError(id, to, "it is this node's own id"));
     const envelope = this.self.envelope("DIRECT", msg, { id, to, ttl: this.config.limits.broadcastTtl });
-    this.seen.add(id, this.clock.now());
+    this.guard.remember([id]);
     if (this.forward(envelope, undefined) === 0) {
       const reason = this.connections.peerIds().length === 0 ? "this node has no connected peer" : "no connection to a peer could take it (closed or congested)";
       return Promise.reject(new UndeliveredError(id, to, reason));
@@ -112,7 +120,7 @@ export class DirectPlugin {
     const id = envelope.id!;
     this.events.emit("direct", { id, originator: envelope.originator, msg: envelope.msg, envelope });
     const ackId = this.self.newMessageId();
-    this.seen.add(ackId, this.clock.now());
+    this.guard.remember([ackId]);
     const ack = this.self.envelope("DIRECT_ACK", { id }, { id: ackId, to: envelope.originator, ttl: this.config.limits.broadcastTtl });
     this.forward(ack, undefined);
   }
@@ -132,7 +140,7 @@ export class DirectPlugin {
     pending.resolve();
   }
 
-  /** Checks and deduplicates an arriving envelope, and learns the way back to its originator. */
+  /** Checks, dates and deduplicates an arriving envelope, and learns the way back to its originator. */
   private accept(envelope: Envelope, context: MessageContext): boolean {
     if (context.peerId === undefined) {
       context.reject(`${envelope.msg_type} before the handshake`);
@@ -142,7 +150,8 @@ export class DirectPlugin {
       context.reject(`${envelope.msg_type} without a "to" field`);
       return false;
     }
-    if (!this.seen.add(envelope.id!, this.clock.now())) return false;
+    if (!this.guard.isFresh(envelope, context.peerId)) return false;
+    if (this.guard.markSeen([envelope.id!], envelope.msg_type) !== "new") return false;
     if (envelope.originator !== this.self.id) this.routes.learn(envelope.originator, context.connection);
     return true;
   }

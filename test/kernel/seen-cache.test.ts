@@ -8,12 +8,37 @@ describe("SeenCache", () => {
     expect(cache.add("a", 1)).toBe(false);
   });
 
-  it("never holds more than its capacity, dropping the oldest ids first", () => {
+  it("never holds more than its capacity, and refuses new ids rather than forget live ones", () => {
     const cache = new SeenCache(100, 1_000_000);
     for (let i = 0; i < 10_000; i++) cache.add(`id-${i}`, i);
     expect(cache.size).toBe(100);
-    expect(cache.has("id-9999", 10_000)).toBe(true);
-    expect(cache.has("id-0", 10_000)).toBe(false);
+    expect(cache.has("id-0", 10_000)).toBe(true);
+    expect(cache.has("id-99", 10_000)).toBe(true);
+    expect(cache.has("id-100", 10_000)).toBe(false);
+    expect(cache.record(["another"], 10_000)).toBe("full");
+    expect(cache.record(["id-5"], 10_000)).toBe("seen");
+  });
+
+  it("accepts new ids again as soon as old ones expire", () => {
+    const cache = new SeenCache(2, 100);
+    cache.add("a", 0);
+    cache.add("b", 50);
+    expect(cache.record(["c"], 99)).toBe("full");
+    expect(cache.record(["c"], 100)).toBe("new");
+    expect(cache.has("b", 100)).toBe(true);
+    expect(cache.record(["d"], 100)).toBe("full");
+  });
+
+  it("records a message's ids all or none", () => {
+    const cache = new SeenCache(3, 100);
+    cache.add("x", 0);
+    cache.add("y", 0);
+    expect(cache.record(["m", "k"], 1)).toBe("full");
+    expect(cache.has("m", 1)).toBe(false);
+    expect(cache.record(["m"], 1)).toBe("new");
+    expect(cache.record(["n", "m"], 1)).toBe("seen");
+    expect(cache.record(["m", "z"], 1)).toBe("seen");
+    expect(cache.has("z", 1)).toBe(false);
   });
 
   it("forgets ids older than its ttl", () => {
@@ -32,9 +57,9 @@ describe("SeenCache", () => {
     cache.add("b", 50);
     expect(cache.add("a", 120)).toBe(true);
     cache.add("c", 130);
-    cache.add("d", 140);
-    expect(cache.has("a", 140)).toBe(true);
-    expect(cache.has("b", 140)).toBe(false);
+    expect(cache.add("d", 150)).toBe(true);
+    expect(cache.has("a", 150)).toBe(true);
+    expect(cache.has("b", 150)).toBe(false);
     expect(cache.size).toBe(3);
   });
 });

@@ -76,8 +76,10 @@ describe("limits.maxPeers", () => {
     await waitUntil(() => a.peers.connectedCount() === 2, "b and c to be peers");
     const list = others.map((o) => ({ id: o.id, host: "127.0.0.1", port: o.address!.port }));
     const reply = (from: string) => JSON.stringify({ msg_type: "ADVERTISE_REPLY", msg: list, originator: from, time: 0 });
+    const asked = [a.getPeersFrom("b"), a.getPeersFrom("c")];
     b.write(reply("b"));
     c.write(reply("c"));
+    await Promise.all(asked);
     await waitUntil(() => a.connections.dialsInProgress === 0 && a.peers.connectedCount() === 3, "one more peer");
     // Give any overshooting dial the time to land before asserting that none happened.
     const marker = await nodes.start({ id: "marker", plugins: ["ping"] });
@@ -94,7 +96,9 @@ describe("limits.maxPeers", () => {
     const self = { host: "127.0.0.1", port: a.address!.port };
     const twice = { host: "127.0.0.1", port: target.address!.port };
     const list = [{ id: "alias-of-a", ...self }, { id: "target", ...twice }, { id: "target-again", ...twice }];
+    const asked = a.getPeersFrom("b");
     b.write(JSON.stringify({ msg_type: "ADVERTISE_REPLY", msg: list, originator: "b", time: 0 }));
+    await asked;
     await waitUntil(() => a.peers.has("target"), "a to connect to target");
     expect(target.connections.connections()).toHaveLength(1);
     expect(a.peers.connected().map((p) => p.id).sort()).toEqual(["b", "target"]);

@@ -16,8 +16,15 @@ import { listNamespaces, netnsUnavailable, NetnsNodes, NetnsTopology, sweepStale
 /** Generous: CI machines are shared and slow. */
 const WAIT = 20_000;
 
-/** Fast keepalive, so a lost host is noticed in about 1.5 s and redialled within about 1 s. */
-const CONFIG = { keepalive: { intervalMs: 300, timeoutMs: 1500, redialBaseMs: 200, redialMaxMs: 1000 } };
+/**
+ * Fast keepalive, so a lost host is noticed in about 1.5 s and redialled within about 1 s; and a peer
+ * exchange backoff shorter than that outage (the default 60 s would keep C from redialling B, which it
+ * dialled by peer exchange moments before, until a minute after that first dial).
+ */
+const CONFIG = {
+  keepalive: { intervalMs: 300, timeoutMs: 1500, redialBaseMs: 200, redialMaxMs: 1000 },
+  limits: { peerExchangeBackoffMs: 1000 },
+};
 
 const unavailable = netnsUnavailable();
 if (unavailable !== undefined) {

@@ -91,4 +91,60 @@ describe("broadcast plugin", () => {
     expect(harness.logger.find("field id is required on BROADCAST")).toBeDefined();
     expect(harness.logger.find("BROADCAST before the handshake")).toBeDefined();
   });
+
+  it("drops, counts and does not forward a BROADCAST dated outside limits.maxClockSkewMs, either way", async () => {
+    const { delivered, peers } = await withPeers("a", "b");
+    const now = harness.fakeClock.now();
+    const skew = harness.node.config.limits.maxClockSkewMs;
+    peers[0]!.deliver("BROADCAST", "old", { id: "m1", ttl: 5, time: now - skew - 1 });
+    peers[0]!.deliver("BROADCAST", "future", { id: "m2", ttl: 5, time: now + skew + 1 });
+    peers[0]!.deliver("BROADCAST", "oldest accepted", { id: "m3", ttl: 5, time: now - skew });
+    peers[0]!.deliver("BROADCAST", "latest accepted", { id: "m4", ttl: 5, time: now + skew });
+    await harness.settle();
+    expect(delivered.map((e) => e.msg)).toEqual(["oldest accepted", "latest accepted"]);
+    expect(peers[1]!.receivedOf("BROADCAST").map((e) => e.id)).toEqual(["m3", "m4"]);
+    expect(harness.node.plugin<BroadcastPlugin>("broadcast")!.dropped).toEqual({ stale: 2, refused: 0 });
+    expect(harness.logger.find("rejected")).toBeUndefined();
+  });
+
+  it("does not deliver a replay once its id has expired from the seen-cache: it is stale by then", async () => {
+    const { delivered, peers } = await withPeers("a");
+    const sentAt = harness.fakeClock.now();
+    peers[0]!.deliver("BROADCAST", "once", { id: "m1", ttl: 5 });
+    await harness.settle();
+    harness.fakeClock.advance(harness.node.config.limits.seenCacheTtlMs);
+    expect(harness.node.plugin<BroadcastPlugin>("broadcast")!.seen.has("m1", harness.fakeClock.now())).toBe(false);
+    peers[0]!.deliver("BROADCAST", "once", { id: "m1", ttl: 5, time: sentAt });
+    await harness.settle();
+    expect(delivered).toHaveLength(1);
+    expect(harness.node.plugin<BroadcastPlugin>("broadcast")!.dropped.stale).toBe(1);
+  });
+
+  it("refuses new ids while the seen-cache is full of unexpired ones, and takes them again once those expire", async () => {
+    harness = await PluginHarness.create({ plugins: [BroadcastPlugin], config: { limits: { seenCacheSize: 3, seenCacheTtlMs: 1000, maxClockSkewMs: 500 } } });
+    const delivered: BroadcastEvent[] = [];
+    harness.node.on("broadcast", (event) => delivered.push(event));
+    const peer = await harness.connectPeer("a");
+    for (const id of ["m1", "m2", "m3", "m4"]) peer.deliver("BROADCAST", id, { id, ttl: 5 });
+    peer.deliver("BROADCAST", "m1", { id: "m1", ttl: 5 });
+    await harness.settle();
+    expect(delivered.map((e) => e.id)).toEqual(["m1", "m2", "m3"]);
+    const plugin = harness.node.plugin<BroadcastPlugin>("broadcast")!;
+    expect(plugin.dropped.refused).toBe(1);
+    expect(harness.logger.find("seen-cache full")).toBeDefined();
+    harness.fakeClock.advance(1000);
+    peer.deliver("BROADCAST", "m5", { id: "m5", ttl: 5 });
+    await harness.settle();
+    expect(delivered.map((e) => e.id)).toEqual(["m1", "m2", "m3", "m5"]);
+  });
+
+  it("sends its own broadcast even while the seen-cache is full", async () => {
+    harness = await PluginHarness.create({ plugins: [BroadcastPlugin], config: { limits: { seenCacheSize: 1, seenCacheTtlMs: 1000, maxClockSkewMs: 500 } } });
+    const peer = await harness.connectPeer("a");
+    peer.deliver("BROADCAST", "m1", { id: "m1", ttl: 5 });
+    await harness.settle();
+    harness.node.broadcast("mine");
+    await harness.settle();
+    expect(peer.receivedOf("BROADCAST").map((e) => e.msg)).toEqual(["mine"]);
+  });
 });

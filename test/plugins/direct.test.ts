@@ -115,4 +115,23 @@ describe("direct plugin", () => {
     expect(harness.logger.find('DIRECT without a "to" field')).toBeDefined();
     expect(harness.logger.find("DIRECT before the handshake")).toBeDefined();
   });
+
+  it("drops a DIRECT or DIRECT_ACK dated outside limits.maxClockSkewMs: not delivered, not acknowledged, not forwarded", async () => {
+    const { delivered, peers } = await create("bob", "carol");
+    const [bob, carol] = peers;
+    const stale = harness.fakeClock.now() - harness.node.config.limits.maxClockSkewMs - 1;
+    const sending = harness.node.send("carol", "hi");
+    await harness.settle();
+    const [direct] = carol!.receivedOf("DIRECT");
+    bob!.deliver("DIRECT", "old", { id: "m1", to: "node-under-test", ttl: 5, time: stale });
+    bob!.deliver("DIRECT", "old, passing", { id: "m2", to: "zed", ttl: 5, time: stale });
+    carol!.deliver("DIRECT_ACK", { id: direct!.id }, { id: "ack-1", to: "node-under-test", ttl: 8, time: stale });
+    await harness.settle();
+    expect(delivered).toEqual([]);
+    expect(bob!.receivedOf("DIRECT_ACK")).toHaveLength(0);
+    expect(carol!.receivedOf("DIRECT").map((e) => e.id)).toEqual([direct!.id]);
+    expect(harness.node.plugin<DirectPlugin>("direct")!.dropped.stale).toBe(3);
+    carol!.deliver("DIRECT_ACK", { id: direct!.id }, { id: "ack-2", to: "node-under-test", ttl: 8 });
+    await expect(sending).resolves.toBe(direct!.id);
+  });
 });

@@ -1,0 +1,97 @@
+/**
+ * Replay protection for messages deduplicated by id (BROADCAST, DIRECT, DIRECT_ACK): a freshness window
+ * on `time` plus a seen-cache that never forgets an id before it expires. Together they make a captured
+ * frame useless: while its id is remembered a replay is a duplicate, and by the time the id expires the
+ * frame's `time` lies outside the window (`limits.maxClockSkewMs` is at most half of
+ * `limits.seenCacheTtlMs`, checked by the config schema).
+ */
+import type { Clock } from "./clock.js";
+import type { Limits } from "./config.js";
+import type { Envelope } from "./envelope.js";
+import type { Logger } from "./logger.js";
+import { SeenCache, type SeenVerdict } from "./seen-cache.js";
+
+/** Least time between two warn log lines about a full seen-cache, in milliseconds. */
+export const FULL_CACHE_WARN_INTERVAL_MS = 10_000;
+
+/** Whether `time` lies within `maxSkewMs` of `now`, either way. */
+export function isFresh(time: number, now: number, maxSkewMs: number): boolean {
+  return Math.abs(time - now) <= maxSkewMs;
+}
+
+/** Messages a `ReplayGuard` dropped, by cause. */
+export interface ReplayDrops {
+  /** `time` outside the freshness window (`limits.maxClockSkewMs`). */
+  stale: number;
+  /** A new id refused because the seen-cache was full of ids that had not expired. */
+  refused: number;
+}
+
+/** One plugin's freshness check and seen-cache, with counts of what they dropped. */
+export class ReplayGuard {
+  /** The ids already handled; `limits.seenCacheSize` of them for `limits.seenCacheTtlMs`. */
+  readonly seen: SeenCache;
+  /** What was dropped so far, by cause. */
+  readonly dropped: ReplayDrops = { stale: 0, refused: 0 };
+  private lastWarnAt = -Infinity;
+  private refusedSinceWarn = 0;
+
+  constructor(
+    private readonly limits: Limits,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {
+    this.seen = new SeenCache(limits.seenCacheSize, limits.seenCacheTtlMs);
+  }
+
+  /**
+   * Whether an arriving envelope's `time` is within the freshness window. A stale one is counted and
+   * logged at debug level only: an honest relay passes on what others sent, so it is not a bad frame.
+   */
+  isFresh(envelope: Envelope, from: string): boolean {
+    const now = this.clock.now();
+    if (isFresh(envelope.time, now, this.limits.maxClockSkewMs)) return true;
+    this.dropped.stale++;
+    this.logger.debug("dropped a message dated outside limits.maxClockSkewMs", {
+      type: envelope.msg_type,
+      id: envelope.id,
+      from,
+      skewMs: envelope.time - now,
+    });
+    return false;
+  }
+
+  /**
+   * Records the ids of an arriving message (see `SeenCache.record`). A message refused because the
+   * cache is full is counted, and a warn line says so at most every `FULL_CACHE_WARN_INTERVAL_MS`.
+   */
+  markSeen(ids: readonly string[], type: string): SeenVerdict {
+    const now = this.clock.now();
+    const verdict = this.seen.record(ids, now);
+    if (verdict === "full") {
+      this.dropped.refused++;
+      this.refusedSinceWarn++;
+      if (now - this.lastWarnAt >= FULL_CACHE_WARN_INTERVAL_MS) {
+        this.logger.warn("seen-cache full of unexpired ids: new messages are dropped until ids expire; raise limits.seenCacheSize if this traffic is legitimate", {
+          type,
+          dropped: this.refusedSinceWarn,
+          seenCacheSize: this.limits.seenCacheSize,
+          seenCacheTtlMs: this.limits.seenCacheTtlMs,
+        });
+        this.lastWarnAt = now;
+        this.refusedSinceWarn = 0;
+      }
+    }
+    return verdict;
+  }
+
+  /** Records the ids of a message this node creates; when the cache is full it is sent unrecorded. */
+  remember(ids: readonly string[]): void {
+    this.seen.record(ids, this.clock.now());
+  }
+
+  /** Forgets every id (the counts stay). */
+  clear(): void {
+    this.seen.clear();
+  }
+}
