@@ -118,11 +118,12 @@ describe("one connection is one peer, and a live peer keeps its connection", () 
 describe("slots: idle sockets and one-address floods never keep an honest peer out", () => {
   it("lets an honest peer complete PING/PONG within 2 s while 1,000 idle sockets keep (re)connecting from its own address", async () => {
     const a = await nodes.start({ id: "a" });
+    const port = portOf(a);
     let opened = 0;
     const open = async (): Promise<void> => {
       if (stopReopening || opened >= 5_000) return;
       opened++;
-      const idle = await raw(portOf(a)).catch(() => undefined);
+      const idle = await raw(port).catch(() => undefined);
       // An attacker re-opens each socket the node closes, for as long as the test lasts.
       void idle?.closed.then(open);
     };

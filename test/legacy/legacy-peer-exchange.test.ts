@@ -1,6 +1,7 @@
 // Peer exchange with the original Python peers, which answer one ADVERTISE with one ADVERTISE_REPLY per
 // peer: the request stays open for all of them, and the dial budget counts across them.
 import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_PLUGINS } from "../../src/kernel/config.js";
 import type { AdvertisePlugin } from "../../src/plugins/advertise.js";
 import { TcpNodes, waitUntil } from "../integration/tcp-nodes.js";
 import { LegacyPeer } from "./legacy-peer.js";
@@ -20,7 +21,7 @@ async function legacy(id: string): Promise<LegacyPeer> {
 
 describe("peer exchange with a legacy peer", () => {
   it("takes its one-reply-per-peer answer within one request's dial budget", async () => {
-    const node = await nodes.start({ id: "pk", limits: { peerExchangeDialsPerReply: 2 } });
+    const node = await nodes.start({ id: "pk", plugins: [...DEFAULT_PLUGINS, "legacy"], limits: { peerExchangeDialsPerReply: 2 } });
     const py = await legacy("py");
     const others = [await legacy("py2"), await legacy("py3"), await legacy("py4")];
     for (const other of others) other.ping("127.0.0.1", py.port);
