@@ -142,7 +142,11 @@ export function parseEnvelope(text: string, options: ParseOptions = {}): ParseRe
   return { ok: true, envelope: value as Envelope };
 }
 
-/** Serialises an envelope to one frame of text, without the trailing newline. */
+/**
+ * Serialises an envelope to one frame of text, without the trailing newline. `JSON.stringify` recurses:
+ * an envelope received from a peer (forwarded, stored, replayed) is at most `limits.maxJsonDepth` deep,
+ * checked by `parseEnvelope`, so re-encoding it cannot overflow the stack.
+ */
 export function encodeEnvelope(envelope: Envelope): string {
   return JSON.stringify(envelope);
 }
