@@ -16,9 +16,9 @@ describe("checkJsonValue", () => {
     expect(checkJsonValue(JSON.parse('{"a":{"b":[{"c":{}}]}}'), 4)).toMatch(/\(4\)/);
   });
 
-  it("walks a million levels of arrays or objects without recursion, and finds forbidden keys at any depth", () => {
-    expect(checkJsonValue(nested(1_000_000), 1_000_000)).toBeUndefined();
-    expect(checkJsonValue(nested(1_000_000))).toMatch(/maxJsonDepth/);
+  it("walks 300,000 levels of arrays or objects without recursion, and finds forbidden keys at any depth", () => {
+    expect(checkJsonValue(nested(300_000), 300_000)).toBeUndefined();
+    expect(checkJsonValue(nested(300_000))).toMatch(/maxJsonDepth/);
     const deepObject = JSON.parse(`${'{"a":'.repeat(100_000)}{"constructor":1}${"}".repeat(100_000)}`) as unknown;
     expect(checkJsonValue(deepObject, 200_000)).toMatch(/forbidden key/);
     expect(checkJsonValue(JSON.parse('[1,{"x":[{"__proto__":{}}]}]'))).toMatch(/forbidden key/);
