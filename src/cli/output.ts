@@ -4,7 +4,8 @@
  */
 import type { Address } from "../transport/transport.js";
 import type { BroadcastEvent, DirectEvent, TestEvent } from "../kernel/node-events.js";
-import type { PeerInfo, PeerRecord } from "../kernel/peer.js";
+import { isNick, type PeerInfo, type PeerRecord } from "../kernel/peer.js";
+import { sanitizeText } from "../kernel/safe-text.js";
 
 /** A stream the printers write to: `process.stdout`, `process.stderr`, or a buffer in a test. */
 export interface TextSink {
@@ -68,7 +69,10 @@ export interface PeerRow {
 }
 
 /**
- * `--json`: exactly one JSON object per line on `out`, nothing else. Answers to chat commands are events
+ * `--json`: exactly one JSON object per line on `out`, nothing else. The data is kept as it came: a
+ * program reading the stream gets every character a peer sent, but control, format and separator
+ * characters (C1, bidi overrides, zero-width...) are written as `\uXXXX` escapes, which
+ * `JSON.stringify` alone leaves raw, so that the stream is safe on a terminal too. Answers to chat commands are events
  * too (`joined`, `error`, `notice`), so that a program driving stdin reads every answer from the same stream;
  * only fatal start-up errors go to stderr (the process then exits non-zero).
  */
@@ -113,14 +117,25 @@ export class JsonPrinter implements EventPrinter {
   }
 
   private emit(value: Record<string, unknown>): void {
-    this.out.write(`${JSON.stringify(value)}\n`);
+    // JSON.stringify recurses: payloads from the network are at most limits.maxJsonDepth deep (parseEnvelope).
+    this.out.write(`${sanitizeText(JSON.stringify(value), "escape")}\n`);
   }
 }
 
 /**
  * For a person: events on `out`, command errors on `err`. Chat lines read `<alice (3f2a…)> hello`, or
- * `<3f2a…> hello` without a nick; one-to-one lines `<alice (3f2a…)> [private] hello`. Text from the network is stripped of control characters, so a peer
- * cannot move the cursor or recolour the terminal.
+ * `<3f2a…> hello` without a nick; one-to-one lines `<alice (3f2a…)> [private] hello`.
+ *
+ * Nothing a peer sends can forge that prefix or rewrite the terminal:
+ * - text (chat lines, reasons, messages) loses its control, format and separator characters
+ *   (`sanitizeText`): no escape sequence, no line break, no bidi reordering, no zero-width character;
+ * - a nick is shown only when it is a valid nick (`isNick`: at most 32 letters, digits, symbols, `_.-`,
+ *   so no space, bracket, `<`, `>` or parenthesis); any other nick, a 300-character one included, is
+ *   not shown and the line reads `<id> text`;
+ * - an id or host of anything but `[A-Za-z0-9_.:/@-]` is shown as a JSON string, its unsafe characters
+ *   as `\uXXXX` escapes: `<"bob (3f2a)"> hi` cannot pass for bob's line, nor `"bob\u200b"` for `bob`
+ *   (removing the zero-width character would have made the two ids look the same);
+ * - any other JSON payload is shown as JSON, escaped the same way.
  */
 export class HumanPrinter implements EventPrinter {
   constructor(
@@ -130,28 +145,28 @@ export class HumanPrinter implements EventPrinter {
   ) {}
 
   listening(self: NodeIdentity, address: Address): void {
-    this.line(`[listening] id=${self.id} ${address.host}:${address.port}`);
+    this.line(`[listening] id=${shownName(self.id)} ${shownName(address.host)}:${address.port}`);
   }
   peerConnect(peer: PeerInfo): void {
     this.line(`[connect] ${describePeer(peer)}`);
   }
   peerDisconnect(peer: PeerInfo, reason: string): void {
-    this.line(`[disconnect] ${describePeer(peer)} (${clean(reason)})`);
+    this.line(`[disconnect] ${describePeer(peer)} (${sanitizeText(reason)})`);
   }
   broadcast(event: BroadcastEvent): void {
     this.chatOr("broadcast", "", event.originator, event.msg);
   }
   test(event: TestEvent): void {
-    this.line(`[test] from ${clean(event.originator)}: ${json(event.msg)}`);
+    this.line(`[test] from ${shownName(event.originator)}: ${json(event.msg)}`);
   }
   direct(event: DirectEvent): void {
     this.chatOr("direct", "[private] ", event.originator, event.msg);
   }
   delivered(outcome: Delivered): void {
-    this.line(`[delivered] ${clean(outcome.id)} to ${clean(outcome.to)}`);
+    this.line(`[delivered] ${shownName(outcome.id)} to ${shownName(outcome.to)}`);
   }
   undelivered(outcome: Undelivered): void {
-    this.line(`[undelivered] ${clean(outcome.id)} to ${clean(outcome.to)}: ${clean(outcome.reason)}`);
+    this.line(`[undelivered] ${shownName(outcome.id)} to ${shownName(outcome.to)}: ${sanitizeText(outcome.reason)}`);
   }
   peers(peers: readonly PeerRecord[]): void {
     if (peers.length === 0) {
@@ -161,7 +176,7 @@ export class HumanPrinter implements EventPrinter {
     this.line(`[peers] ${peers.length} connected:`);
     for (const peer of peers) {
       const seen = peer.lastSeen > 0 ? `, last seen ${Math.max(0, Math.round((this.now() - peer.lastSeen) / 1000))}s ago` : "";
-      const nick = peer.nick === undefined ? "" : ` nick=${clean(peer.nick)}`;
+      const nick = isNick(peer.nick) ? ` nick=${peer.nick}` : "";
       this.line(`  ${describePeer(peer)}${nick}${seen}`);
     }
   }
@@ -169,20 +184,20 @@ export class HumanPrinter implements EventPrinter {
     this.line(`[joined] ${describePeer(peer)}`);
   }
   error(message: string, code?: string): void {
-    this.err.write(`[error] ${message}${code === undefined ? "" : ` (${code})`}\n`);
+    this.err.write(`[error] ${linesFor(message)}${code === undefined ? "" : ` (${sanitizeText(code)})`}\n`);
   }
   notice(message: string): void {
-    this.err.write(`${message}\n`);
+    this.err.write(`${linesFor(message)}\n`);
   }
 
   /** A chat payload as `<who> {tag}text`; any other JSON as `[kind] from id: json`. */
   private chatOr(kind: string, tag: string, originator: string, msg: unknown): void {
     const chat = asChatLine(msg);
     if (chat) {
-      const who = chat.nick === undefined ? clean(originator) : `${clean(chat.nick)} (${clean(originator)})`;
-      this.line(`<${who}> ${tag}${clean(chat.text)}`);
+      const who = isNick(chat.nick) ? `${chat.nick} (${shownName(originator)})` : shownName(originator);
+      this.line(`<${who}> ${tag}${sanitizeText(chat.text)}`);
     } else {
-      this.line(`[${kind}] from ${clean(originator)}: ${json(msg)}`);
+      this.line(`[${kind}] from ${shownName(originator)}: ${json(msg)}`);
     }
   }
 
@@ -210,15 +225,23 @@ function peerRow(peer: PeerRecord): PeerRow {
 }
 
 function describePeer(peer: PeerInfo): string {
-  return `${clean(peer.id)} ${clean(peer.host)}:${peer.port}`;
+  return `${shownName(peer.id)} ${shownName(peer.host)}:${peer.port}`;
 }
 
-/** Any JSON value on one line, for a person. */
+/** Any JSON value on one line, for a person, unsafe characters escaped. */
 function json(value: unknown): string {
-  return clean(JSON.stringify(value) ?? "null");
+  // JSON.stringify recurses: payloads from the network are at most limits.maxJsonDepth deep (parseEnvelope).
+  return sanitizeText(JSON.stringify(value) ?? "null", "escape");
 }
 
-/** Drops C0/C1 control characters (ESC included) and line separators from untrusted text. */
-function clean(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "");
+/** A message of ours, which may span lines (the help) and quote what a peer or user sent: cleaned line by line. */
+function linesFor(message: string): string {
+  return message.split("\n").map((line) => sanitizeText(line)).join("\n");
+}
+
+const PLAIN_NAME = /^[\w.:/@-]+$/;
+
+/** An id or host for a person: as it is when plain, else as a JSON string with unsafe characters escaped. */
+function shownName(name: string): string {
+  return PLAIN_NAME.test(name) ? name : sanitizeText(JSON.stringify(name), "escape");
 }

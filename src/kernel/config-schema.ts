@@ -6,6 +6,7 @@
 import type { BootstrapPeer, BroadcastMode, BroadcastSettings, KeepaliveSettings, Limits, NodeConfig, PluginRef } from "./config.js";
 import { getPluginMetadata } from "./decorators.js";
 import { ConfigInvalidError, type ConfigProblem } from "./errors.js";
+import { isNick, NICK_RULE } from "./peer.js";
 
 /**
  * Reads one field's raw value. Returns the typed value, or reports what is wrong to `problems` and returns
@@ -320,10 +321,7 @@ const CONFIG_RULES: RuleTable<ConfigFields> = {
   ),
   host: check("a non-empty string (a host name or IP address)", isNonEmptyString),
   port: check("an integer from 0 to 65535 (0 picks a free port)", (v): v is number => isIntegerIn(v, 0, 65535)),
-  nick: check(
-    "a string of 1 to 64 characters",
-    (v): v is string => typeof v === "string" && isIntegerIn(Array.from(v).length, 1, 64),
-  ),
+  nick: check(`a nick: ${NICK_RULE}`, isNick),
   debug: check("a boolean (true or false)", isBoolean),
   autostart: check("a boolean (true or false)", isBoolean),
   plugins: arrayOf(pluginRef, "an array of plugin names, module specifiers or @plugin() classes"),

@@ -29,13 +29,6 @@ export const MAX_NAME_LENGTH = 256;
 /** Message types whose envelope must carry an `id` (DESIGN.md §2: "required on BROADCAST and DIRECT"). */
 const TYPES_REQUIRING_ID = new Set(["BROADCAST", "DIRECT", "DIRECT_ACK"]);
 
-/**
- * Text that may hide a key able to reach `Object.prototype` if some consumer merged the payload into an
- * object: the key itself, or a `\u` escape that could spell it. One scan per frame; only a frame that
- * matches is walked.
- */
-const SUSPICIOUS_TEXT = /"(?:__proto__|constructor|prototype)"|\\u/;
-
 /** The outcome of parsing one frame: an envelope, or the reason it was rejected. */
 export type ParseResult = { ok: true; envelope: Envelope } | { ok: false; reason: string };
 
@@ -65,37 +58,95 @@ export function checkEnvelope(value: unknown): string | undefined {
   return undefined;
 }
 
-function hasForbiddenKey(value: unknown): boolean {
-  if (typeof value !== "object" || value === null) return false;
-  if (Array.isArray(value)) return value.some(hasForbiddenKey);
-  for (const key of Object.keys(value)) {
-    if (key === "__proto__" || key === "constructor" || key === "prototype") return true;
-    if (hasForbiddenKey((value as Record<string, unknown>)[key])) return true;
+/** The default of `limits.maxJsonDepth`, for callers that have no config at hand. */
+export const DEFAULT_MAX_JSON_DEPTH = 64;
+
+/** Keys that could reach `Object.prototype` if some consumer merged a payload into an object. */
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * Checks a value as `JSON.parse` returns it (a tree: no cycle, no shared node) before anything else walks
+ * it: arrays and objects nested at most `maxDepth` deep (the value itself is depth 1, a scalar 0), and no
+ * `__proto__`, `constructor` or `prototype` key at any depth. Returns the reason it is refused, or
+ * undefined. Never throws, whatever the depth.
+ *
+ * Iterative, with an explicit stack: a recursive walk overflows the call stack on a frame of a few
+ * thousand `[` (issue 9, item 1). Each node is visited once, so the work is linear in the value's size,
+ * which `limits.maxFrameBytes` bounds for a frame; the walk stops at the first node past `maxDepth`.
+ * Everything downstream that recurses (V8's `JSON.stringify` in the printers, the event emitters' callers,
+ * the loggers) relies on this bound: a value that passed here is at most `maxDepth` deep.
+ *
+ * Used by `parseEnvelope`; exported so that other dialects (the legacy one) apply the same check to the
+ * JSON they parse.
+ */
+export function checkJsonValue(root: unknown, maxDepth: number = DEFAULT_MAX_JSON_DEPTH): string | undefined {
+  if (typeof root !== "object" || root === null) return undefined;
+  if (maxDepth < 1) return depthReason(maxDepth);
+  // Two parallel stacks rather than one of pairs: no allocation per node.
+  const nodes: object[] = [root];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    const depth = depths.pop()!;
+    if (Array.isArray(node)) {
+      for (const item of node) {
+        if (typeof item !== "object" || item === null) continue;
+        if (depth >= maxDepth) return depthReason(maxDepth);
+        nodes.push(item);
+        depths.push(depth + 1);
+      }
+      continue;
+    }
+    const record = node as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (FORBIDDEN_KEYS.has(key)) return "frame contains a forbidden key (__proto__, constructor or prototype)";
+      const item = record[key];
+      if (typeof item !== "object" || item === null) continue;
+      if (depth >= maxDepth) return depthReason(maxDepth);
+      nodes.push(item);
+      depths.push(depth + 1);
+    }
   }
-  return false;
+  return undefined;
+}
+
+function depthReason(maxDepth: number): string {
+  return `JSON nested deeper than limits.maxJsonDepth (${maxDepth})`;
+}
+
+/** Options of `parseEnvelope`. */
+export interface ParseOptions {
+  /** Deepest nesting of arrays and objects accepted, the envelope itself being depth 1; default 64. */
+  maxJsonDepth?: number;
 }
 
 /**
  * Parses one frame (the text of one line, without its newline) into an envelope.
- * Never throws: invalid JSON, a non-object, a missing or mistyped field, or a prototype-pollution key
- * yields `{ ok: false, reason }`.
+ * Never throws: invalid JSON, nesting deeper than `maxJsonDepth`, a prototype-pollution key, a
+ * non-object, or a missing or mistyped field yields `{ ok: false, reason }`.
+ *
+ * `JSON.parse` itself does not recurse in V8 (it takes any depth a frame can carry); the depth bound is
+ * for the code after it.
  */
-export function parseEnvelope(text: string): ParseResult {
+export function parseEnvelope(text: string, options: ParseOptions = {}): ParseResult {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return { ok: false, reason: "frame is not valid JSON" };
   }
+  const unsafe = checkJsonValue(value, options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH);
+  if (unsafe !== undefined) return { ok: false, reason: unsafe };
   const reason = checkEnvelope(value);
   if (reason !== undefined) return { ok: false, reason };
-  if (SUSPICIOUS_TEXT.test(text) && hasForbiddenKey(value)) {
-    return { ok: false, reason: "frame contains a forbidden key (__proto__, constructor or prototype)" };
-  }
   return { ok: true, envelope: value as Envelope };
 }
 
-/** Serialises an envelope to one frame of text, without the trailing newline. */
+/**
+ * Serialises an envelope to one frame of text, without the trailing newline. `JSON.stringify` recurses:
+ * an envelope received from a peer (forwarded, stored, replayed) is at most `limits.maxJsonDepth` deep,
+ * checked by `parseEnvelope`, so re-encoding it cannot overflow the stack.
+ */
 export function encodeEnvelope(envelope: Envelope): string {
   return JSON.stringify(envelope);
 }

@@ -9,10 +9,8 @@ import type { LogFields, Logger } from "../kernel/logger.js";
 import type { Address, Connection, ConnectionStats, TransportHandlers } from "./transport.js";
 
 /** The limits a connection enforces on the frames it receives and the bytes it queues. */
-export type ConnectionLimits = Pick<
-  Limits,
-  "maxFrameBytes" | "maxBadFrames" | "maxQueuedBytes" | "maxFramesPerSecond" | "frameBurst" | "maxJsonDepth" | "writeTimeoutMs"
->;
+export type ConnectionLimits = Pick<Limits, "maxFrameBytes" | "maxBadFrames" | "maxQueuedBytes" | "maxFramesPerSecond" | "frameBurst" | "writeTimeoutMs"> &
+  Partial<Pick<Limits, "maxJsonDepth">>;
 
 /** What a connection is built from, apart from its byte carrier. */
 export interface ConnectionOptions {
@@ -128,10 +126,14 @@ export abstract class BaseConnection implements Connection {
     }
   }
 
-  /** Parses one frame's text and hands a valid envelope to the kernel, or rejects the frame. */
+  /**
+   * Parses one frame's text and hands a valid envelope to the kernel, or rejects the frame (too deep for
+   * `limits.maxJsonDepth` included). Throws only on a bug; the subclass's read path confines that to
+   * this connection.
+   */
   protected receiveText(text: string): void {
     if (this.isClosed) return;
-    const result = parseEnvelope(text);
+    const result = parseEnvelope(text, { maxJsonDepth: this.limits.maxJsonDepth });
     if (!result.ok) {
       this.rejectFrame(result.reason);
       return;

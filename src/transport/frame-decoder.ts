@@ -81,7 +81,8 @@ export class FrameDecoder {
 
   /**
    * Returns the final unterminated line, if any, and empties the decoder. For protocols that end the
-   * last frame with EOF instead of a newline; the TCP transport drops such a tail (logged at debug).
+   * last frame with EOF instead of a newline: the TCP transport delivers such a tail as a final frame
+   * (or, when it is all a connection sent, as a legacy one-shot message).
    */
   end(): string | undefined {
     if (this.pendingBytes === 0) return undefined;

@@ -24,7 +24,11 @@ export type TcpConnectionOptions = Omit<ConnectionOptions, "remote"> & {
  * Incoming bytes go through a `FrameDecoder`, each line through `parseEnvelope`; a valid envelope goes
  * to `handlers.frame`, a bad one counts against `limits.maxBadFrames`. A line longer than
  * `limits.maxFrameBytes` closes the connection. An unterminated line left when the remote closes is
- * dropped (logged at debug): protocol version 1 ends every frame with a newline.
+ * delivered as a final frame (NDJSON allows a last line without newline), or to `onOneShotMessage` when
+ * it is all the connection ever sent (the legacy dialect's one-shot messages).
+ *
+ * The whole read path (decode, parse, validate, dispatch) runs inside one guard (`readGuarded`): an
+ * unexpected throw closes this connection only, logged with the peer, and never reaches the process.
  *
  * Socket errors (ECONNRESET, EPIPE, ...) are logged at debug and close the connection; nothing here
  * throws. `handlers.disconnect` is called exactly once, when the socket has closed, with the first
@@ -161,29 +165,52 @@ export class TcpConnection extends BaseConnection {
     this.destroy(reason);
   }
 
+  /**
+   * The one place where the read path (decoding, parsing, validating, handing frames to the kernel) is
+   * guarded: the socket's `data` and `end` handlers and the rate limit's resume timer all run through
+   * here, so nothing a peer sends can throw into an event emitter or a timer, and so stop the process.
+   *
+   * Expected failures never get here: bad frames are rejected (`maxBadFrames`), an oversized line closes
+   * the connection, a throwing handler is logged by `deliverFrame` and the connection goes on. What does
+   * get here is a bug of the read path itself, hit by what this peer sent: its decoder and held frames
+   * may be half-updated, and the same bytes would hit it again, so the connection is destroyed (only it)
+   * and the error logged with the peer. The peer may reconnect.
+   */
+  private readGuarded(step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      this.held = [];
+      this.heldIndex = 0;
+      this.decoder.reset();
+      this.destroy("internal error while reading");
+      try {
+        this.logger.error("failed to read from the connection; closed it", { ...this.logFields(), error });
+      } catch {
+        // A logger that throws must not undo the confinement.
+      }
+    }
+  }
+
   private onData(chunk: Buffer): void {
     if (this.closed) return;
-    try {
-      this.decoder.feed(chunk, (line) => this.held.push(line));
-    } catch (error) {
-      // The frames before the oversized one were complete: hand them over, then cut the connection.
-      this.dispatchHeld(false);
-      if (error instanceof FrameTooLargeError) {
+    this.readGuarded(() => {
+      try {
+        this.decoder.feed(chunk, (line) => this.held.push(line));
+      } catch (error) {
+        if (!(error instanceof FrameTooLargeError)) throw error;
+        // The frames before the oversized one were complete: hand them over, then cut the connection.
+        this.dispatchHeld(false);
         this.logger.warn("frame too large; closing the connection", {
           ...this.logFields(),
           reason: error.message,
           bytesRead: this.socket.bytesRead,
         });
         this.destroy(error.message);
-      } else {
-        // Unreachable by design (the decoder only throws FrameTooLargeError, handlers are guarded);
-        // kept so that a bug can never escape into the socket's event emitter.
-        this.logger.error("failed to read from the connection", { ...this.logFields(), error });
-        this.destroy("internal error while reading");
+        return;
       }
-      return;
-    }
-    this.dispatchHeld(true);
+      this.dispatchHeld(true);
+    });
   }
 
   /**
@@ -221,13 +248,18 @@ export class TcpConnection extends BaseConnection {
     this.resumeTimer = setTimeout(() => {
       this.resumeTimer = undefined;
       if (this.closed) return;
-      this.dispatchHeld(true);
+      this.readGuarded(() => this.dispatchHeld(true));
       if (this.heldIndex === 0 && this.held.length === 0) this.socket.resume();
     }, waitMs);
   }
 
   private onRemoteEnd(): void {
-    // The peer is gone: what it managed to send before is handed over without waiting for tokens.
+    this.readGuarded(() => this.deliverRemainder());
+    this.markClosed("the remote end closed the connection");
+  }
+
+  /** The peer is gone: what it managed to send before is handed over without waiting for tokens. */
+  private deliverRemainder(): void {
     this.dispatchHeld(false);
     let tail: string | undefined;
     try {
@@ -243,7 +275,6 @@ export class TcpConnection extends BaseConnection {
       if (this.onOneShotMessage && framesIn === 0 && badFrames === 0) this.onOneShotMessage(this, tail);
       else this.receiveText(tail);
     }
-    this.markClosed("the remote end closed the connection");
   }
 
   private onSocketError(error: NodeJS.ErrnoException): void {

@@ -17,11 +17,37 @@ const NAME_MAX = 256;
 const TYPES_REQUIRING_ID = new Set(["BROADCAST", "DIRECT", "DIRECT_ACK"]);
 const FORBIDDEN = new Set(["__proto__", "constructor", "prototype"]);
 
-/** True when a JSON value has a forbidden key (`__proto__`, `constructor`, `prototype`) at any depth. */
+/** The default of `limits.maxJsonDepth`. */
+export const MAX_JSON_DEPTH = 64;
+
+/** The containers (arrays and objects) directly inside a container. */
+function childContainers(value: object): object[] {
+  const children = Array.isArray(value) ? value : Object.values(value);
+  return children.filter((child): child is object => typeof child === "object" && child !== null);
+}
+
+/**
+ * The deepest nesting of arrays and objects in a JSON value: a scalar 0, `[]` 1, `[[1]]` 2. Level by level
+ * (not the implementation's depth-first stack), and without recursion: values are thousands deep.
+ */
+export function jsonDepth(value: unknown): number {
+  let level: object[] = typeof value === "object" && value !== null ? [value] : [];
+  let depth = 0;
+  while (level.length > 0) {
+    depth += 1;
+    level = level.flatMap(childContainers);
+  }
+  return depth;
+}
+
+/** True when a JSON value has a forbidden key (`__proto__`, `constructor`, `prototype`) at any depth. Iterative. */
 export function hasForbiddenKeyDeep(value: unknown): boolean {
-  if (typeof value !== "object" || value === null) return false;
-  if (Array.isArray(value)) return value.some(hasForbiddenKeyDeep);
-  return Object.keys(value).some((key) => FORBIDDEN.has(key) || hasForbiddenKeyDeep((value as Record<string, unknown>)[key]));
+  let level: object[] = typeof value === "object" && value !== null ? [value] : [];
+  while (level.length > 0) {
+    if (level.some((node) => !Array.isArray(node) && Object.keys(node).some((key) => FORBIDDEN.has(key)))) return true;
+    level = level.flatMap(childContainers);
+  }
+  return false;
 }
 
 const isName = (v: unknown): boolean => typeof v === "string" && v.length > 0 && v.length <= NAME_MAX;
@@ -30,9 +56,10 @@ const isName = (v: unknown): boolean => typeof v === "string" && v.length > 0 &&
  * The documented rules, written independently of `checkEnvelope`: a JSON object with `msg_type`,
  * `originator` (non-empty strings, at most 256 characters), `msg` (present, any JSON), `time` (finite
  * number); `id` and `to` when present non-empty strings, `ttl` when present a non-negative integer; `id`
- * required on BROADCAST, DIRECT and DIRECT_ACK; no prototype-pollution key anywhere.
+ * required on BROADCAST, DIRECT and DIRECT_ACK; no prototype-pollution key anywhere; arrays and objects
+ * nested at most `maxDepth` deep, the envelope itself being depth 1 (README "Limits": `limits.maxJsonDepth`).
  */
-export function satisfiesEnvelopeRules(value: unknown): boolean {
+export function satisfiesEnvelopeRules(value: unknown, maxDepth = MAX_JSON_DEPTH): boolean {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const v = value as Record<string, unknown>;
   if (!isName(v.msg_type) || !isName(v.originator)) return false;
@@ -41,18 +68,18 @@ export function satisfiesEnvelopeRules(value: unknown): boolean {
   for (const field of ["id", "to"]) if (field in v && !isName(v[field])) return false;
   if ("ttl" in v && !(typeof v.ttl === "number" && Number.isInteger(v.ttl) && v.ttl >= 0)) return false;
   if (!("id" in v) && TYPES_REQUIRING_ID.has(v.msg_type as string)) return false;
-  return !hasForbiddenKeyDeep(v);
+  return jsonDepth(v) <= maxDepth && !hasForbiddenKeyDeep(v);
 }
 
 /** What `parseEnvelope` must answer for a text: ok exactly when it is JSON that satisfies the rules. */
-export function expectedOk(text: string): boolean {
+export function expectedOk(text: string, maxDepth = MAX_JSON_DEPTH): boolean {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return false;
   }
-  return satisfiesEnvelopeRules(value);
+  return satisfiesEnvelopeRules(value, maxDepth);
 }
 
 /** Any string of full code points (astral characters included), of the given length range. */

@@ -1,0 +1,53 @@
+// Issue 9, item 1, as the issue tells it: a plain `peerkit start` must survive one deeply nested frame.
+import { connect, type Socket } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { waitUntil } from "../integration/tcp-nodes.js";
+import { CliFixture, connectedTo, WAIT_MS } from "./cli-process.js";
+
+const cli = new CliFixture();
+const sockets: Socket[] = [];
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) socket.destroy();
+  await cli.cleanup();
+}, 30_000);
+
+function rawClient(port: number): Promise<{ socket: Socket; received: () => string }> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const socket = connect(port, "127.0.0.1");
+    sockets.push(socket);
+    socket.on("data", (chunk) => (text += chunk.toString("utf8")));
+    socket.on("error", () => {});
+    socket.once("connect", () => resolve({ socket, received: () => text }));
+    socket.once("error", reject);
+  });
+}
+
+const deepFrame = (inner: string) => `{"msg_type":"TEST","msg":${"[".repeat(4000)}${inner}${"]".repeat(4000)},"originator":"x","time":0}`;
+
+describe("peerkit start facing one deeply nested frame", { timeout: 60_000 }, () => {
+  it("logs the rejection, keeps running, answers PING and chats with an honest node", async () => {
+    // Human mode with the default config: what a person runs.
+    const victim = await cli.spawn(["start", "--host", "127.0.0.1", "--port", "0"], { defaults: false });
+    const [, victimId, port] = await victim.waitForOutput(/\[listening\] id=(\S+) 127\.0\.0\.1:(\d+)/);
+
+    const attacker = await rawClient(Number(port));
+    attacker.socket.write(`${deepFrame('"\\u0041"')}\n${deepFrame('"constructor"')}\n`);
+    const rejections = () => {
+      if (victim.exitStatus !== undefined) throw new Error(`the node exited\n${victim.describe()}`);
+      return (victim.stderr.match(/rejected a frame.*limits\.maxJsonDepth/g) ?? []).length;
+    };
+    await waitUntil(() => rejections() === 2, "two rejections on stderr", WAIT_MS);
+    expect(victim.exitStatus).toBeUndefined();
+
+    attacker.socket.write(JSON.stringify({ msg_type: "PING", msg: { id: "x", host: "127.0.0.1", port: 9 }, originator: "x", time: Date.now() }) + "\n");
+    await waitUntil(() => attacker.received().includes('"msg_type":"PONG"'), `a PONG to the attacker\n${victim.describe()}`, WAIT_MS);
+
+    const honest = await cli.node(["--id", "honest", "--bootstrap", `127.0.0.1:${port}`]);
+    await honest.proc.waitFor(connectedTo(victimId!), "the honest node to connect");
+    await victim.waitForOutput(/\[connect\] honest 127\.0\.0\.1:\d+/);
+    honest.proc.send("still there?");
+    await victim.waitForOutput(/<honest> still there\?/);
+    expect(victim.exitStatus).toBeUndefined();
+  });
+});
