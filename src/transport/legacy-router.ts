@@ -6,7 +6,7 @@
 import type { Socket } from "node:net";
 import { BoundedMap } from "../kernel/bounded-map.js";
 import { DEFAULT_KEEPALIVE, type Limits } from "../kernel/config.js";
-import type { Envelope } from "../kernel/envelope.js";
+import { checkJsonValue, type Envelope } from "../kernel/envelope.js";
 import type { Logger } from "../kernel/logger.js";
 import type { PeerInfo } from "../kernel/peer.js";
 import { decodeLegacy, LEGACY_MAX_MESSAGE_BYTES } from "./legacy-codec.js";
@@ -135,6 +135,12 @@ export class LegacyRouter {
       value = JSON.parse(text);
     } catch {
       this.refuse(oneShot, "malformed", "legacy message is not valid JSON");
+      return;
+    }
+    // The same structural check as every other frame (depth, prototype-pollution keys), before mapping.
+    const unsafe = checkJsonValue(value, this.options.limits.maxJsonDepth);
+    if (unsafe !== undefined) {
+      this.refuse(oneShot, "malformed", `legacy message: ${unsafe}`);
       return;
     }
     const decoded = decodeLegacy(value);

@@ -63,6 +63,19 @@ describe("legacy messages from a source that never completed the handshake", () 
     expect(a.peers.has("stranger")).toBe(false);
     expect(legacyLinks(a)).toEqual([]);
   });
+
+  it("puts a legacy message through the same structural check as every frame: a forbidden key or deep nesting is refused", async () => {
+    const a = await nodes.start({ id: "a", plugins: WITH_LEGACY });
+    const tests: unknown[] = [];
+    a.on("test", (event) => tests.push(event));
+    await sendOneShot(a.address!.port, legacyMessage("TEST", { constructor: { prototype: { polluted: true } } }, "stranger"));
+    await sendOneShot(a.address!.port, legacyMessage("TEST", JSON.parse("[".repeat(200) + "]".repeat(200)), "stranger"));
+    await sendOneShot(a.address!.port, legacyMessage("TEST", "after", "stranger"));
+    await waitUntil(() => tests.length === 1, "the well-formed TEST");
+    expect(tests).toMatchObject([{ msg: "after" }]);
+    expect(statsOf(a).malformed).toBe(2);
+    expect(nodes.logger.find("limits.maxJsonDepth")).toBeDefined();
+  });
 });
 
 describe("the legacy inbound rate limit", () => {
