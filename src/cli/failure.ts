@@ -4,6 +4,7 @@
  */
 import { PeerkitError } from "../kernel/errors.js";
 import { USAGE, UsageError } from "./args.js";
+import { linesFor } from "./output.js";
 
 /** The exit code for an error: 2 for a malformed command line, 1 for anything else. */
 export function exitCodeOf(error: unknown): number {
@@ -23,7 +24,8 @@ export function formatFailure(error: unknown, debug: boolean): string {
 
   if (debug) text += stackOf(error);
   if (error instanceof UsageError) text += `\n\n${USAGE}`;
-  return text;
+  // A message may quote what a peer said (a reason, an id): no control or format character reaches the terminal.
+  return linesFor(text);
 }
 
 /** The stack frames of an error and of its causes, each cause introduced by "Caused by:". */

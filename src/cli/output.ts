@@ -235,7 +235,8 @@ function json(value: unknown): string {
 }
 
 /** A message of ours, which may span lines (the help) and quote what a peer or user sent: cleaned line by line. */
-function linesFor(message: string): string {
+/** A message of one or more lines with each line's unsafe characters removed (the line breaks kept). */
+export function linesFor(message: string): string {
   return message.split("\n").map((line) => sanitizeText(line)).join("\n");
 }
 
