@@ -22,7 +22,10 @@ export interface Limits {
   maxBadFrames: number;
   /** Most peers this node keeps connected; further handshakes are refused and advertised peers not dialled. */
   maxPeers: number;
-  /** Most open connections (inbound and outbound, handshaken or not); further inbound ones are closed at once. */
+  /**
+   * Most open connections (inbound and outbound, handshaken or not). At it, the oldest pending inbound
+   * connection is closed to admit a newcomer; only when none is pending is the newcomer closed.
+   */
   maxConnections: number;
   /** Most broadcast ids remembered for duplicate suppression. */
   seenCacheSize: number;

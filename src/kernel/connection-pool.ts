@@ -31,9 +31,11 @@ interface HandshakeWaiter {
 }
 
 /**
- * Owns the node's connections. One long-lived connection per peer pair: when two peers dial each other
- * at once, both sides keep the connection dialled by the peer with the smaller id and close the other,
- * so they agree without another round trip.
+ * Owns the node's connections. One long-lived connection per peer pair, and one peer per connection.
+ * When two peers dial each other at once, they end on one connection without another round trip: a
+ * node's own dial replaces the peer's inbound connection only when the smaller-id rule prefers it
+ * (`bind`), and a dial refused as the duplicate finds the peer on the other connection. Who may hold a
+ * slot is decided in `admission.ts`.
  */
 @injectable()
 export class ConnectionPool {
