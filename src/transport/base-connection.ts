@@ -6,6 +6,7 @@
 import { parseEnvelope, encodeEnvelope, type Envelope } from "../kernel/envelope.js";
 import type { Limits } from "../kernel/config.js";
 import type { LogFields, Logger } from "../kernel/logger.js";
+import type { ThrottledWarning } from "../kernel/throttled-warning.js";
 import type { Address, Connection, ConnectionStats, TransportHandlers } from "./transport.js";
 
 /** The limits a connection enforces on the frames it receives and the bytes it queues. */
@@ -20,6 +21,12 @@ export interface ConnectionOptions {
   limits: ConnectionLimits;
   logger: Logger;
   handlers: TransportHandlers;
+  /**
+   * The warning "rejected a frame", shared by a transport's connections so that many connections
+   * sending junk cannot flood the log (written once, then at most once per interval, the rest at debug).
+   * Without it, every rejection is a warn line.
+   */
+  rejections?: ThrottledWarning;
 }
 
 /**
@@ -36,6 +43,7 @@ export abstract class BaseConnection implements Connection {
   protected readonly limits: ConnectionLimits;
   protected readonly logger: Logger;
   private readonly handlers: TransportHandlers;
+  private readonly rejections: ThrottledWarning | undefined;
   private isClosed = false;
   private closeReason: string | undefined;
   private disconnected = false;
@@ -55,6 +63,7 @@ export abstract class BaseConnection implements Connection {
     this.limits = options.limits;
     this.logger = options.logger;
     this.handlers = options.handlers;
+    this.rejections = options.rejections;
     this.whenDisconnected = new Promise((resolve) => {
       this.resolveDisconnected = resolve;
     });
@@ -91,7 +100,9 @@ export abstract class BaseConnection implements Connection {
   rejectFrame(reason: string): void {
     if (this.isClosed) return;
     this.badFrames += 1;
-    this.logger.warn("rejected a frame", { ...this.logFields(), reason, badFrames: this.badFrames });
+    const fields = { ...this.logFields(), reason, badFrames: this.badFrames };
+    if (this.rejections) this.rejections.warn(fields);
+    else this.logger.warn("rejected a frame", fields);
     if (this.badFrames > this.limits.maxBadFrames) {
       this.abort(`too many bad frames (${this.badFrames} > limits.maxBadFrames ${this.limits.maxBadFrames})`);
     }

@@ -37,6 +37,8 @@ export class TcpTransport implements Transport {
   /** The legacy dialect's one-shot outbound sockets still open; they count against `maxConnections` too. */
   private readonly legacySockets = new Set<Socket>();
   private readonly overBudget: ThrottledWarning;
+  /** One "rejected a frame" warning for all connections: junk on many connections cannot flood the log. */
+  private readonly rejectedFrame: ThrottledWarning;
 
   constructor(
     @inject(TOKENS.Config) config: NodeConfig,
@@ -44,6 +46,7 @@ export class TcpTransport implements Transport {
   ) {
     this.limits = config.limits;
     this.overBudget = new ThrottledWarning(logger, "refused a socket: the node holds limits.maxSockets sockets");
+    this.rejectedFrame = new ThrottledWarning(logger, "rejected a frame");
   }
 
   setHandlers(handlers: TransportHandlers): void {
@@ -191,6 +194,7 @@ export class TcpTransport implements Transport {
       limits: this.limits,
       logger: this.logger,
       handlers,
+      rejections: this.rejectedFrame,
       onOneShotMessage: this.legacy && ((oneShot, text) => this.legacy?.route(oneShot, text)),
     });
     this.connections.add(connection);
