@@ -24,6 +24,12 @@ export interface LegacyLinkOptions extends ConnectionOptions {
   admitSocket(): boolean;
   /** Whether a PONG may be sent to this peer now (at most one per address per keepalive interval). */
   admitPong(): boolean;
+  /**
+   * Whether an ADVERTISE_REPLY may be sent to this peer now (at most one per address per keepalive
+   * interval): in the legacy dialect it costs one connection per peer listed, so each ADVERTISE would
+   * otherwise buy the requester up to `legacySocketsPerLink + legacyQueueSize` connections.
+   */
+  admitAdvertiseReply(): boolean;
 }
 
 /**
@@ -57,6 +63,10 @@ export class LegacyLink extends BaseConnection {
     if (this.closed) return false;
     if (envelope.msg_type === "PONG" && !this.options.admitPong()) {
       this.logger.debug("PONG not sent: a legacy address gets at most one per keepalive interval", this.logFields());
+      return false;
+    }
+    if (envelope.msg_type === "ADVERTISE_REPLY" && !this.options.admitAdvertiseReply()) {
+      this.logger.debug("ADVERTISE_REPLY not sent: a legacy address gets at most one per keepalive interval", this.logFields());
       return false;
     }
     const encoded = encodeLegacy(envelope);

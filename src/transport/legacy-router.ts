@@ -54,6 +54,8 @@ export interface LegacyRouterStats {
   notHandshaken: number;
   /** PONGs not sent: the address had one less than `pongIntervalMs` ago. */
   pongsSuppressed: number;
+  /** ADVERTISE_REPLYs not sent: the address had one less than `pongIntervalMs` ago. */
+  repliesSuppressed: number;
   /** Source addresses whose rate is tracked now (at most `MAX_TRACKED_SOURCES`). */
   trackedSources: number;
 }
@@ -66,6 +68,8 @@ export class LegacyRouter {
   private readonly rate: SourceRateLimiter;
   /** Addresses sent a PONG within the last `pongIntervalMs`. */
   private readonly ponged: BoundedMap<true>;
+  /** Addresses sent an ADVERTISE_REPLY within the last `pongIntervalMs`. */
+  private readonly answered: BoundedMap<true>;
   private readonly now: () => number;
   private readonly counters: Record<Counter, number> = {
     delivered: 0,
@@ -75,6 +79,7 @@ export class LegacyRouter {
     idConflict: 0,
     notHandshaken: 0,
     pongsSuppressed: 0,
+    repliesSuppressed: 0,
   };
 
   constructor(private readonly options: LegacyRouterOptions) {
@@ -82,6 +87,7 @@ export class LegacyRouter {
     const { legacyMessagesPerSecond, legacyMessageBurst } = options.limits;
     this.rate = new SourceRateLimiter(legacyMessagesPerSecond, legacyMessageBurst, MAX_TRACKED_SOURCES, this.now);
     this.ponged = new BoundedMap(MAX_TRACKED_SOURCES, options.pongIntervalMs ?? DEFAULT_KEEPALIVE.intervalMs);
+    this.answered = new BoundedMap(MAX_TRACKED_SOURCES, options.pongIntervalMs ?? DEFAULT_KEEPALIVE.intervalMs);
   }
 
   /** A link to a legacy peer at a listening address, announced to the kernel (which then sends PING). */
@@ -228,6 +234,11 @@ export class LegacyRouter {
       admitPong: () => {
         if (this.ponged.add(key, true, this.now())) return true;
         this.counters.pongsSuppressed++;
+        return false;
+      },
+      admitAdvertiseReply: () => {
+        if (this.answered.add(key, true, this.now())) return true;
+        this.counters.repliesSuppressed++;
         return false;
       },
     });
