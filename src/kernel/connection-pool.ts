@@ -51,6 +51,7 @@ export class ConnectionPool {
   private stopped = false;
   private readonly evicted: ThrottledWarning;
   private readonly refusedPeer: ThrottledWarning;
+  private readonly secondId: ThrottledWarning;
 
   constructor(
     @inject(TOKENS.Transport) private readonly transport: Transport,
@@ -65,6 +66,7 @@ export class ConnectionPool {
     const now = (): number => clock.now();
     this.evicted = new ThrottledWarning(logger, "closed a connection to make room (a pending connection never keeps a newcomer out)", undefined, now);
     this.refusedPeer = new ThrottledWarning(logger, "refused a peer: no peer slot for it", undefined, now);
+    this.secondId = new ThrottledWarning(logger, "closing a connection that claimed a second peer id", undefined, now);
     transport.setHandlers({
       connection: (connection) => this.handleOpen(connection),
       frame: (connection, envelope) => this.handleFrame(connection, envelope),
@@ -144,7 +146,7 @@ export class ConnectionPool {
       return false;
     }
     if (connection.peerId !== undefined && connection.peerId !== info.id) {
-      this.logger.warn("closing a connection that claimed a second peer id", { connection: connection.id, peer: connection.peerId, claimed: info.id });
+      this.secondId.warn({ connection: connection.id, peer: connection.peerId, claimed: info.id });
       connection.close(`protocol error: this connection carries ${connection.peerId} and cannot also carry ${info.id} (one connection is one peer)`);
       return false;
     }
