@@ -4,12 +4,14 @@
  * place (README, "Limits and hostile peers").
  *
  * - A pending (not yet handshaken) inbound connection never keeps a newcomer out: at a pending budget,
- *   or at `maxConnections`, the oldest pending inbound connection is closed to admit the new one. An
- *   attacker's idle sockets only ever push out each other (and, from one address, each other first).
+ *   or at `maxConnections`, the oldest pending inbound connection of the address holding the most
+ *   pending ones is closed to admit the new one. An attacker's idle sockets only push out each other.
  * - The node's own dials are never evicted by inbound ones: they are bounded by the node itself.
  * - Inbound peers may take `maxInboundPeers` of the `maxPeers` slots, and `maxInboundPeersPerAddress` from
  *   one source IP; the rest is kept for the peers this node dials (bootstrap, joins, peer exchange), as
- *   Bitcoin keeps its outbound slots, so an inbound flood can never eclipse the node.
+ *   Bitcoin keeps its outbound slots, so an inbound flood can never eclipse the node. With the inbound
+ *   slots full, a newcomer from a less represented network group takes the slot of the youngest peer of
+ *   the largest group (`inboundPeerToEvict`), so a few networks cannot hold every slot either.
  */
 import type { Limits } from "./config.js";
 import type { Connection } from "../transport/transport.js";
@@ -39,7 +41,7 @@ export function evictionsFor(newcomer: Connection, pendingInbound: readonly Conn
     chosen.add(connection);
     evictions.push({ connection, reason });
   };
-  const oldestNotChosen = (): Connection | undefined => pendingInbound.find((c) => !chosen.has(c));
+  const remaining = (): Connection[] => pendingInbound.filter((c) => !chosen.has(c));
 
   const host = newcomer.remote.host;
   const sameAddress = pendingInbound.filter((c) => c.remote.host === host);
@@ -47,22 +49,87 @@ export function evictionsFor(newcomer: Connection, pendingInbound: readonly Conn
     evict(sameAddress[0]!, `closed to admit a newer connection: ${sameAddress.length + 1} pending connections from ${host} (limits.maxPendingPerAddress ${limits.maxPendingPerAddress})`);
   }
   if (pendingInbound.length - chosen.size >= limits.maxPendingConnections) {
-    const oldest = oldestNotChosen();
-    if (oldest) evict(oldest, `closed to admit a newer connection: ${limits.maxPendingConnections} connections pending (limits.maxPendingConnections)`);
+    const victim = oldestOfBusiestAddress(remaining());
+    if (victim) evict(victim, `closed to admit a newer connection: ${limits.maxPendingConnections} connections pending (limits.maxPendingConnections)`);
   }
   if (openCount - chosen.size > limits.maxConnections) {
-    const oldest = oldestNotChosen();
-    if (oldest) evict(oldest, `closed to admit a newer connection: ${limits.maxConnections} connections open (limits.maxConnections)`);
+    const victim = oldestOfBusiestAddress(remaining());
+    if (victim) evict(victim, `closed to admit a newer connection: ${limits.maxConnections} connections open (limits.maxConnections)`);
     else evict(newcomer, `too many open connections: ${openCount - 1} handshaken or dialled by this node >= limits.maxConnections ${limits.maxConnections}`);
   }
   return evictions;
 }
 
 /**
+ * The oldest pending connection of the address holding the most pending ones: a flood from a few
+ * addresses evicts itself, and an honest peer whose PING is slow to arrive is not the first to go.
+ */
+function oldestOfBusiestAddress(pending: readonly Connection[]): Connection | undefined {
+  const byHost = new Map<string, Connection[]>();
+  for (const connection of pending) {
+    const list = byHost.get(connection.remote.host);
+    if (list) list.push(connection);
+    else byHost.set(connection.remote.host, [connection]);
+  }
+  let busiest: Connection[] | undefined;
+  for (const list of byHost.values()) if (!busiest || list.length > busiest.length) busiest = list;
+  return busiest?.[0];
+}
+
+/**
+ * The network group of an address, as Bitcoin groups them: an IPv4 address's /16, an IPv6 address's /32
+ * (an IPv4-mapped one counts as IPv4). One operator can hold many addresses of one group far more cheaply
+ * than addresses of many groups.
+ */
+export function networkGroup(host: string): string {
+  const v4 = /^(?:::ffff:)?(\d+)\.(\d+)\.\d+\.\d+$/i.exec(host);
+  if (v4) return `${v4[1]}.${v4[2]}/16`;
+  if (host.includes(":")) return `${expandIPv6(host).slice(0, 2).join(":")}::/32`;
+  return host;
+}
+
+function expandIPv6(host: string): string[] {
+  const [head = "", tail] = host.split("::");
+  const left = head === "" ? [] : head.split(":");
+  const right = tail === undefined || tail === "" ? [] : tail.split(":");
+  const missing = tail === undefined ? 0 : 8 - left.length - right.length;
+  return [...left, ...Array<string>(Math.max(0, missing)).fill("0"), ...right].map((part) => part.toLowerCase().replace(/^0+(?=.)/, ""));
+}
+
+/**
+ * With every inbound peer slot taken, the inbound peer to evict so that `newcomer` fits: the youngest
+ * peer of the network group holding the most inbound peers, when that group holds more than the
+ * newcomer's group would with it; else undefined (the newcomer is refused). `bound` are the connected
+ * peers' connections, oldest first. So a few networks can never hold every inbound slot against a
+ * newcomer from another.
+ */
+export function inboundPeerToEvict(newcomer: Connection, bound: Iterable<Connection>): Connection | undefined {
+  const groups = new Map<string, Connection[]>();
+  for (const connection of bound) {
+    if (connection.direction !== "inbound") continue;
+    const group = networkGroup(connection.remote.host);
+    const list = groups.get(group);
+    if (list) list.push(connection);
+    else groups.set(group, [connection]);
+  }
+  let largest: Connection[] | undefined;
+  for (const list of groups.values()) if (!largest || list.length > largest.length) largest = list;
+  const own = groups.get(networkGroup(newcomer.remote.host))?.length ?? 0;
+  return largest && largest.length > own + 1 ? largest[largest.length - 1] : undefined;
+}
+
+/** Why a handshake may not take a new peer slot; `full` when only a full table of peers stands in the way. */
+export interface SlotRefusal {
+  reason: string;
+  /** The slots are all taken (not a per-address cap): an inbound newcomer may take one by eviction. */
+  full: boolean;
+}
+
+/**
  * Why a handshake on `newcomer` may not take a new peer slot, or undefined when it may. `bound` are the
  * connections of the peers already connected.
  */
-export function peerSlotRefusal(newcomer: Connection, bound: Iterable<Connection>, limits: AdmissionLimits): string | undefined {
+export function peerSlotRefusal(newcomer: Connection, bound: Iterable<Connection>, limits: AdmissionLimits): SlotRefusal | undefined {
   let total = 0;
   let inbound = 0;
   let sameAddress = 0;
@@ -72,13 +139,16 @@ export function peerSlotRefusal(newcomer: Connection, bound: Iterable<Connection
     inbound++;
     if (connection.remote.host === newcomer.remote.host) sameAddress++;
   }
-  if (total >= limits.maxPeers) return `peer limit reached (limits.maxPeers ${limits.maxPeers})`;
-  if (newcomer.direction !== "inbound") return undefined;
-  if (inbound >= limits.maxInboundPeers) {
-    return `inbound peer limit reached (limits.maxInboundPeers ${limits.maxInboundPeers}); the other slots are kept for peers this node dials`;
+  const isInbound = newcomer.direction === "inbound";
+  if (isInbound && sameAddress >= limits.maxInboundPeersPerAddress) {
+    return { reason: `too many peers from ${newcomer.remote.host} (limits.maxInboundPeersPerAddress ${limits.maxInboundPeersPerAddress})`, full: false };
   }
-  if (sameAddress >= limits.maxInboundPeersPerAddress) {
-    return `too many peers from ${newcomer.remote.host} (limits.maxInboundPeersPerAddress ${limits.maxInboundPeersPerAddress})`;
+  if (total >= limits.maxPeers) return { reason: `peer limit reached (limits.maxPeers ${limits.maxPeers})`, full: true };
+  if (isInbound && inbound >= limits.maxInboundPeers) {
+    return {
+      reason: `inbound peer limit reached (limits.maxInboundPeers ${limits.maxInboundPeers}); the other slots are kept for peers this node dials`,
+      full: true,
+    };
   }
   return undefined;
 }

@@ -15,7 +15,7 @@ import type { EnvelopeExtras, MessageContext } from "./message-context.js";
 import type { NodeEvents } from "./node-events.js";
 import type { PeerInfo, PeerRecord } from "./peer.js";
 import type { PeerTable } from "./peer-table.js";
-import { evictionsFor, peerSlotRefusal } from "./admission.js";
+import { evictionsFor, inboundPeerToEvict, peerSlotRefusal } from "./admission.js";
 import { ThrottledWarning } from "./throttled-warning.js";
 import { TOKENS } from "./tokens.js";
 
@@ -46,6 +46,8 @@ export class ConnectionPool {
   /** Connections not yet bound to a peer, with the timer that closes them at `limits.handshakeMs`. */
   private readonly unbound = new Map<Connection, TimerHandle>();
   private readonly contexts = new WeakMap<Connection, MessageContext>();
+  /** Peers unbound when their connection was evicted, for the close listeners once it has closed. */
+  private readonly evictedPeers = new WeakMap<Connection, PeerInfo>();
   private readonly openListeners = new Set<OpenListener>();
   private readonly closeListeners = new Set<CloseListener>();
   private stopped = false;
@@ -175,9 +177,18 @@ export class ConnectionPool {
     }
     const refusal = peerSlotRefusal(connection, this.byPeer.values(), this.config.limits);
     if (refusal !== undefined) {
-      this.refusedPeer.warn({ peer: info.id, remote: `${connection.remote.host}:${connection.remote.port}`, reason: refusal });
-      connection.close(refusal);
-      return false;
+      const victim = refusal.full && connection.direction === "inbound" ? inboundPeerToEvict(connection, this.byPeer.values()) : undefined;
+      if (victim === undefined) {
+        this.refusedPeer.warn({ peer: info.id, remote: `${connection.remote.host}:${connection.remote.port}`, reason: refusal.reason });
+        connection.close(refusal.reason);
+        return false;
+      }
+      const reason = `evicted to admit a peer from a less represented network (${refusal.reason})`;
+      this.evicted.warn({ connection: victim.id, peer: victim.peerId, remote: `${victim.remote.host}:${victim.remote.port}`, reason });
+      // Unbound at once, so that the newcomer takes its slot now and the peer leaves no row behind.
+      const evictedPeer = this.unbind(victim, reason);
+      if (evictedPeer) this.evictedPeers.set(victim, evictedPeer);
+      victim.close(reason);
     }
     this.byPeer.set(info.id, connection);
     connection.peerId = info.id;
@@ -307,18 +318,25 @@ export class ConnectionPool {
   private handleClose(connection: Connection, reason: string): void {
     this.open.delete(connection);
     this.clearHandshakeTimer(connection);
-    const peerId = connection.peerId;
-    let peer: PeerInfo | undefined;
-    if (peerId !== undefined && this.byPeer.get(peerId) === connection) {
-      this.byPeer.delete(peerId);
-      const row = this.peers.find(peerId);
-      this.peers.remove(peerId);
-      peer = { id: peerId, host: row?.host ?? connection.remote.host, port: row?.port ?? connection.remote.port };
-      this.logger.info("peer disconnected", { peer: peerId, reason });
-      this.events.emit("peer:disconnect", peer, reason);
-    }
+    const peer = this.unbind(connection, reason) ?? this.evictedPeers.get(connection);
     this.settleWaiters(connection, new DialError(connection.remote.host, connection.remote.port, `the connection closed before the handshake (${reason})`));
     for (const listener of this.closeListeners) this.callListener(() => listener(connection, peer, reason));
+  }
+
+  /**
+   * Removes the peer bound to `connection` (its row, its slot) and emits `peer:disconnect`; returns it,
+   * or undefined when the connection carried no peer.
+   */
+  private unbind(connection: Connection, reason: string): PeerInfo | undefined {
+    const peerId = connection.peerId;
+    if (peerId === undefined || this.byPeer.get(peerId) !== connection) return undefined;
+    this.byPeer.delete(peerId);
+    const row = this.peers.find(peerId);
+    this.peers.remove(peerId);
+    const peer = { id: peerId, host: row?.host ?? connection.remote.host, port: row?.port ?? connection.remote.port };
+    this.logger.info("peer disconnected", { peer: peerId, reason });
+    this.events.emit("peer:disconnect", peer, reason);
+    return peer;
   }
 
   /** Resolves a connection's handshake waiters with its peer, or rejects them with `error`. */

@@ -62,18 +62,20 @@ export class ReplayGuard {
   }
 
   /**
-   * Records the ids of an arriving message (see `SeenCache.record`). A message refused because the
-   * cache is full is counted, and a warn line says so at most every `FULL_CACHE_WARN_INTERVAL_MS`.
+   * Records the ids of an arriving message, charged to `source` (the address it came from; see
+   * `SeenCache.record`). A message refused for lack of room is counted, and a warn line says so at
+   * most every `FULL_CACHE_WARN_INTERVAL_MS`.
    */
-  markSeen(ids: readonly string[], type: string): SeenVerdict {
+  markSeen(ids: readonly string[], type: string, source: string): SeenVerdict {
     const now = this.clock.now();
-    const verdict = this.seen.record(ids, now);
+    const verdict = this.seen.record(ids, now, source);
     if (verdict === "full") {
       this.dropped.refused++;
       this.refusedSinceWarn++;
       if (now - this.lastWarnAt >= FULL_CACHE_WARN_INTERVAL_MS) {
-        this.logger.warn("seen-cache full of unexpired ids: new messages are dropped until ids expire; raise limits.seenCacheSize if this traffic is legitimate", {
+        this.logger.warn("seen-cache full: new messages from the address holding the most ids are dropped until they expire; raise limits.seenCacheSize if this traffic is legitimate", {
           type,
+          source,
           dropped: this.refusedSinceWarn,
           seenCacheSize: this.limits.seenCacheSize,
           seenCacheTtlMs: this.limits.seenCacheTtlMs,

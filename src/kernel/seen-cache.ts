@@ -1,56 +1,157 @@
 /** A bounded set of recently seen message ids, for delivering each broadcast or direct message once. */
-import { BoundedMap } from "./bounded-map.js";
+import { SourceCounts } from "./source-counts.js";
 
 /**
  * What recording a message's ids found: `new` (all recorded now), `seen` (one was already there), or
- * `full` (the cache is full of ids that have not expired: nothing was recorded, the message must be dropped).
+ * `full` (no room for them: nothing was recorded, the message must be dropped).
  */
 export type SeenVerdict = "new" | "seen" | "full";
 
+/** The source this node's own messages are recorded under. */
+export const LOCAL_SOURCE = "(this node)";
+
+interface Entry {
+  expires: number;
+  source: string;
+}
+
+/** A first-in, first-out queue over an array, compacted as it drains. */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+  push(item: T): void {
+    this.items.push(item);
+  }
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+  shift(): T | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const item = this.items[this.head++];
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+}
+
 /**
- * Remembers ids for `ttlMs`, and at most `capacity` of them. An id is never forgotten before its ttl:
- * when the cache is full of live ids, new ids are refused (`record` answers `full`) rather than old ones
- * evicted, so a flood of unique ids cannot make a replay of a recent message look new. `capacity /
- * ttlMs` is thus the sustained rate of new ids the cache accepts. O(1) per id.
+ * Remembers ids for `ttlMs`, at most `capacity` of them, each charged to the source that brought it
+ * first (the caller's choice: the sending peer's IP address; `LOCAL_SOURCE` for the node's own).
+ *
+ * An id is never forgotten before its ttl because of an id from the same source or a heavier one, so a
+ * flood of unique ids cannot make a replay of a recent message look new. When the cache is full, a new
+ * id is admitted only by evicting the oldest id of the source holding the most (max-min fairness), and
+ * only when that source holds more than the newcomer's source would: a flooder fills its own share and
+ * is refused, while every other source still gets in. The flooder's own oldest ids are the only ones that
+ * can be forgotten early. O(1) per id, amortised.
  */
 export class SeenCache {
-  private readonly ids: BoundedMap<true>;
+  private readonly entries = new Map<string, Entry>();
+  /** Every id recorded, in order, with its expiry: a slot whose entry was evicted or renewed is skipped. */
+  private readonly order = new Fifo<{ id: string; expires: number }>();
+  /** Each source's ids, oldest first. */
+  private readonly bySource = new Map<string, Fifo<string>>();
+  private readonly counts = new SourceCounts();
 
-  constructor(capacity: number, ttlMs: number) {
-    this.ids = new BoundedMap(capacity, ttlMs);
-  }
+  constructor(
+    private readonly capacity: number,
+    private readonly ttlMs: number,
+  ) {}
 
   /**
-   * Records the ids of one message (its id, then any other identity it has) at time `now`: `seen` when
-   * the first is known, or when any is (the others are recorded then, room permitting); `full`, with
-   * nothing recorded, when none is known and there is no room for all of them; else `new`.
+   * Records the ids of one message (its id, then any other identity it has) at time `now`, charged to
+   * `source`: `seen` when the first is known, or when any is (the others are recorded then, room
+   * permitting); `full`, with nothing recorded, when none is known and there is no room for them; else `new`.
    */
-  record(ids: readonly string[], now: number): SeenVerdict {
-    if (ids.length === 0 || this.ids.has(ids[0]!, now)) return "seen";
-    const unknown = ids.filter((id, i) => ids.indexOf(id) === i && !this.ids.has(id, now));
-    const known = unknown.length < new Set(ids).size;
-    if (unknown.length > this.ids.free(now)) return known ? "seen" : "full";
-    for (const id of unknown) this.ids.add(id, true, now);
+  record(ids: readonly string[], now: number, source: string = LOCAL_SOURCE): SeenVerdict {
+    this.expire(now);
+    if (ids.length === 0 || this.entries.has(ids[0]!)) return "seen";
+    const distinct = [...new Set(ids)];
+    const unknown = distinct.filter((id) => !this.entries.has(id));
+    const known = unknown.length < distinct.length;
+    if (!this.makeRoom(unknown.length, source)) return known ? "seen" : "full";
+    const expires = now + this.ttlMs;
+    let queue = this.bySource.get(source);
+    if (!queue) {
+      queue = new Fifo();
+      this.bySource.set(source, queue);
+    }
+    for (const id of unknown) {
+      this.entries.set(id, { expires, source });
+      this.order.push({ id, expires });
+      queue.push(id);
+      this.counts.increment(source);
+    }
     return known ? "seen" : "new";
   }
 
-  /** Records `id` at time `now`. Returns false when it was already seen (and not yet expired) or the cache is full. */
-  add(id: string, now: number): boolean {
-    return this.record([id], now) === "new";
+  /** Records `id` at time `now`. Returns false when it was already seen (and not yet expired) or there is no room. */
+  add(id: string, now: number, source: string = LOCAL_SOURCE): boolean {
+    return this.record([id], now, source) === "new";
   }
 
   /** Whether `id` was seen and has not expired. */
   has(id: string, now: number): boolean {
-    return this.ids.has(id, now);
+    const entry = this.entries.get(id);
+    return entry !== undefined && entry.expires > now;
   }
 
   /** How many ids are remembered. */
   get size(): number {
-    return this.ids.size;
+    return this.entries.size;
+  }
+
+  /** How many remembered ids are charged to `source`. */
+  heldBy(source: string): number {
+    return this.counts.get(source);
   }
 
   /** Forgets everything. */
   clear(): void {
-    this.ids.clear();
+    this.entries.clear();
+    this.bySource.clear();
+    this.counts.clear();
+    while (this.order.length > 0) this.order.shift();
+  }
+
+  /** Frees room for `need` ids from `source`, evicting from heavier sources only; false when it cannot. */
+  private makeRoom(need: number, source: string): boolean {
+    if (need > this.capacity) return false;
+    while (this.entries.size + need > this.capacity) {
+      const heaviest = this.counts.heaviest();
+      if (heaviest === undefined || heaviest === source) return false;
+      if (this.counts.get(heaviest) <= this.counts.get(source) + need) return false;
+      this.evictOldestOf(heaviest);
+    }
+    return true;
+  }
+
+  private evictOldestOf(source: string): void {
+    const queue = this.bySource.get(source);
+    const id = queue?.shift();
+    if (id === undefined) return;
+    this.entries.delete(id);
+    this.counts.decrement(source);
+    if (queue!.length === 0) this.bySource.delete(source);
+  }
+
+  private expire(now: number): void {
+    for (let slot = this.order.peek(); slot !== undefined && slot.expires <= now; slot = this.order.peek()) {
+      this.order.shift();
+      const entry = this.entries.get(slot.id);
+      if (entry === undefined || entry.expires !== slot.expires) continue;
+      this.entries.delete(slot.id);
+      this.counts.decrement(entry.source);
+      // A source's ids expire in the order they came, so this one is at the head of its queue.
+      const queue = this.bySource.get(entry.source);
+      queue?.shift();
+      if (queue?.length === 0) this.bySource.delete(entry.source);
+    }
   }
 }

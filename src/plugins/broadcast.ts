@@ -146,7 +146,7 @@ export class BroadcastPlugin {
     }
     // Stale or refused: not recorded, so not a duplicate either; the tree is told nothing.
     if (!this.guard.isFresh(envelope, from)) return;
-    const verdict = this.markSeen(envelope);
+    const verdict = this.markSeen(envelope, context);
     if (verdict === "full") return;
     if (verdict === "seen" || envelope.originator === this.self.id) {
       this.tree?.duplicate(envelope.id!, from, envelope.originator);
@@ -162,11 +162,12 @@ export class BroadcastPlugin {
   }
 
   /**
-   * Records the arriving envelope's id and extra keys in the seen-cache: `seen` when any was there
-   * already, `full` when the cache had no room (nothing recorded; the message is dropped).
+   * Records the arriving envelope's id and extra keys in the seen-cache, charged to the address it came
+   * from: `seen` when any was there already, `full` when there was no room for that address (nothing
+   * recorded; the message is dropped).
    */
-  private markSeen(envelope: Envelope): SeenVerdict {
-    return this.guard.markSeen(this.idsOf(envelope), "BROADCAST");
+  private markSeen(envelope: Envelope, context: MessageContext): SeenVerdict {
+    return this.guard.markSeen(this.idsOf(envelope), "BROADCAST", context.connection.remote.host);
   }
 
   /** The envelope's id, then its extra keys (`addDuplicateKey`). */

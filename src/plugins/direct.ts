@@ -151,7 +151,7 @@ export class DirectPlugin {
       return false;
     }
     if (!this.guard.isFresh(envelope, context.peerId)) return false;
-    if (this.guard.markSeen([envelope.id!], envelope.msg_type) !== "new") return false;
+    if (this.guard.markSeen([envelope.id!], envelope.msg_type, context.connection.remote.host) !== "new") return false;
     if (envelope.originator !== this.self.id) this.routes.learn(envelope.originator, context.connection);
     return true;
   }

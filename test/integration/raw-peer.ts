@@ -29,9 +29,12 @@ export function frame(type: string, msg: unknown, originator: string, extra: Rec
   return JSON.stringify({ msg_type: type, msg, originator, time: Date.now(), ...extra });
 }
 
-/** Connects to a node, sends PING as `id` (claiming listening port 9) and waits for the PONG. */
-export async function rawPeer(port: number, id: string): Promise<RawPeer> {
-  const socket = connect(port, "127.0.0.1");
+/**
+ * Connects to a node, sends PING as `id` (claiming listening port 9) and waits for the PONG. With
+ * `localAddress` (another 127.x.y.z), the node sees the peer come from that address.
+ */
+export async function rawPeer(port: number, id: string, localAddress?: string): Promise<RawPeer> {
+  const socket = connect({ port, host: "127.0.0.1", ...(localAddress === undefined ? {} : { localAddress }) });
   openSockets.push(socket);
   socket.on("error", () => {});
   const lines: string[] = [];

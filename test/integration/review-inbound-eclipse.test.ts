@@ -32,7 +32,7 @@ function handshake(port: number, localAddress: string, id: string): Promise<{ po
 }
 
 describe("inbound peer slots against an attacker with a few addresses of one network", () => {
-  it("still admit an honest newcomer from another network after 24 squatters from 127.0.0.2-4 (default config)", async () => {
+  it("still admit an honest newcomer from another network (/16) after 24 squatters from 127.0.0.2-4 (default config)", async () => {
     const a = await nodes.start({ id: "a" });
     const port = a.address!.port;
     const { maxInboundPeers, maxInboundPeersPerAddress } = a.config.limits;
@@ -46,7 +46,15 @@ describe("inbound peer slots against an attacker with a few addresses of one net
     }
     await waitUntil(() => a.peers.connectedCount() === maxInboundPeers, "the squatters to hold every inbound slot");
 
-    const honest = await handshake(port, "127.0.1.1", "honest");
+    const honest = await handshake(port, "127.1.0.1", "honest");
     expect(honest.ponged).toBe(true);
+    await waitUntil(() => a.peers.find("honest")?.connected === true, "the honest newcomer to be a peer");
+    // The youngest squatter gave up its slot, and its row went with it.
+    expect(a.peers.connectedCount()).toBe(maxInboundPeers);
+    expect(a.peers.find(`squatter-${maxInboundPeers - 1}`)).toBeUndefined();
+
+    // A newcomer from the squatters' own network gains nothing: its group is already the largest.
+    const another = await handshake(port, "127.0.0.200", "another-squatter");
+    expect(another.ponged).toBe(false);
   });
 });

@@ -19,7 +19,8 @@ describe("a flood of fresh broadcast ids from one peer", () => {
     const a = await nodes.start({ id: "a" });
     const b = await nodes.start({ id: "b", bootstrap: [{ host: "127.0.0.1", port: a.address!.port }] });
     await waitUntil(() => a.peers.has("b"), "b to join a");
-    const attacker = await rawPeer(a.address!.port, "attacker");
+    // The attacker comes from an address of its own, as it would on a real network.
+    const attacker = await rawPeer(a.address!.port, "attacker", "127.0.0.2");
     const delivered: BroadcastEvent[] = [];
     a.on("broadcast", (event) => delivered.push(event));
     const tests: unknown[] = [];

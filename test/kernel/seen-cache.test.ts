@@ -63,3 +63,51 @@ describe("SeenCache", () => {
     expect(cache.size).toBe(3);
   });
 });
+
+describe("SeenCache: each source's share when full", () => {
+  it("refuses a flooder's further ids but admits another source's, evicting the flooder's oldest", () => {
+    const cache = new SeenCache(100, 1_000_000);
+    for (let i = 0; i < 100; i++) cache.add(`flood-${i}`, i, "10.0.0.66");
+    expect(cache.record(["flood-more"], 200, "10.0.0.66")).toBe("full");
+    expect(cache.record(["honest-1"], 200, "10.0.0.7")).toBe("new");
+    expect(cache.has("flood-0", 200)).toBe(false);
+    expect(cache.has("flood-1", 200)).toBe(true);
+    expect(cache.size).toBe(100);
+    expect(cache.heldBy("10.0.0.66")).toBe(99);
+    expect(cache.heldBy("10.0.0.7")).toBe(1);
+  });
+
+  it("never evicts a lighter source's ids: a replay of an honest message stays a duplicate under a flood", () => {
+    const cache = new SeenCache(10, 1_000_000);
+    cache.add("honest", 0, "10.0.0.7");
+    for (let i = 0; i < 1_000; i++) cache.add(`flood-${i}`, i + 1, "10.0.0.66");
+    expect(cache.has("honest", 2_000)).toBe(true);
+    expect(cache.record(["honest"], 2_000, "10.0.0.66")).toBe("seen");
+  });
+
+  it("stops evicting once the sources are even (max-min fairness)", () => {
+    const cache = new SeenCache(4, 1_000_000);
+    cache.add("a1", 0, "A");
+    cache.add("a2", 0, "A");
+    cache.add("a3", 0, "A");
+    cache.add("b1", 0, "B");
+    expect(cache.record(["b2"], 1, "B")).toBe("new");
+    expect(cache.heldBy("A")).toBe(2);
+    expect(cache.record(["b3"], 1, "B")).toBe("full");
+    expect(cache.record(["c1"], 1, "C")).toBe("new");
+    expect(cache.heldBy("A") + cache.heldBy("B")).toBe(3);
+  });
+
+  it("forgets an evicted id's slot when it expires, and takes the same id again later", () => {
+    const cache = new SeenCache(2, 100);
+    cache.add("x", 0, "A");
+    cache.add("y", 0, "A");
+    expect(cache.record(["z"], 10, "B")).toBe("new");
+    expect(cache.has("x", 10)).toBe(false);
+    expect(cache.record(["x"], 20, "B")).toBe("full");
+    expect(cache.record(["w"], 100, "C")).toBe("new");
+    expect(cache.size).toBe(2);
+    expect(cache.record(["x"], 111, "A")).toBe("new");
+    expect(cache.has("z", 111)).toBe(false);
+  });
+});
