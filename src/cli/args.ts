@@ -4,7 +4,7 @@
  * by `resolveNodeConfig` together with the config file, so a bad value is reported like a bad field.
  */
 import { parseArgs } from "node:util";
-import { PeerkitError } from "../kernel/errors.js";
+import { PeerkitError } from "../base/errors.js";
 
 /** The usage text printed by `peerkit --help` and after a usage error. */
 export const USAGE = `Usage: peerkit start [options]

@@ -6,8 +6,8 @@
 import { createInterface, type Interface } from "node:readline";
 import type { Readable } from "node:stream";
 import { parseHostPort } from "../kernel/config-schema.js";
-import { PeerkitError, UndeliveredError } from "../kernel/errors.js";
-import type { PeerInfo, PeerRecord } from "../kernel/peer.js";
+import { PeerkitError, UndeliveredError } from "../base/errors.js";
+import type { PeerInfo, PeerRecord } from "../base/peer.js";
 import { MSG_USAGE, parseMsgArgs } from "./msg-command.js";
 import type { EventPrinter } from "./output.js";
 

@@ -2,7 +2,7 @@
  * How the CLI reports an error that ends it: one paragraph on stderr, prefixed `peerkit: `, with the
  * error's code; the stack trace (and the causes') only with `--debug`.
  */
-import { PeerkitError } from "../kernel/errors.js";
+import { PeerkitError } from "../base/errors.js";
 import { USAGE, UsageError } from "./args.js";
 import { linesFor } from "./output.js";
 

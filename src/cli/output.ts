@@ -4,8 +4,8 @@
  */
 import type { Address } from "../transport/transport.js";
 import type { BroadcastEvent, DirectEvent, TestEvent } from "../kernel/node-events.js";
-import { isNick, type PeerInfo, type PeerRecord } from "../kernel/peer.js";
-import { sanitizeText } from "../kernel/safe-text.js";
+import { isNick, type PeerInfo, type PeerRecord } from "../base/peer.js";
+import { sanitizeText } from "../base/safe-text.js";
 
 /** A stream the printers write to: `process.stdout`, `process.stderr`, or a buffer in a test. */
 export interface TextSink {

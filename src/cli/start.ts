@@ -3,10 +3,10 @@
  * read the chat from stdin, and shut down cleanly on `/quit`, SIGINT or SIGTERM.
  */
 import type { Readable } from "node:stream";
-import { resolveNodeConfig } from "../kernel/config-file.js";
-import { createNode } from "../kernel/create-node.js";
-import { StreamLogger } from "../kernel/logger.js";
-import type { PeerNode } from "../kernel/peer-node.js";
+import { resolveNodeConfig } from "../node/config-file.js";
+import { createNode } from "../node/create-node.js";
+import { StreamLogger } from "../base/logger.js";
+import type { PeerNode } from "../node/peer-node.js";
 import type { StartOptions } from "./args.js";
 import { CHAT_HELP, ChatSession } from "./chat.js";
 import { HumanPrinter, JsonPrinter, type EventPrinter, type TextSink } from "./output.js";

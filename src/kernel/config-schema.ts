@@ -5,8 +5,8 @@
  */
 import type { BootstrapPeer, BroadcastMode, BroadcastSettings, KeepaliveSettings, Limits, NodeConfig, PluginRef } from "./config.js";
 import { getPluginMetadata } from "./decorators.js";
-import { ConfigInvalidError, type ConfigProblem } from "./errors.js";
-import { isNick, NICK_RULE } from "./peer.js";
+import { ConfigInvalidError, type ConfigProblem } from "../base/errors.js";
+import { isNick, NICK_RULE } from "../base/peer.js";
 
 /**
  * Reads one field's raw value. Returns the typed value, or reports what is wrong to `problems` and returns

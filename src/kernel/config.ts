@@ -3,7 +3,7 @@
  * embedded default config that serves when there is no config file.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from "../transport/limits.js";
 import type { PluginClass } from "./decorators.js";
 
 /** An address to join at start: `{ host, port }`, with `legacy: true` for an original Python peer. */
@@ -14,12 +14,8 @@ export interface BootstrapPeer {
   legacy?: boolean;
 }
 
-/** Resource limits. Every field has a default (`DEFAULT_LIMITS`). */
-export interface Limits {
-  /** Longest frame accepted, in bytes, newline excluded. A longer one closes the connection. */
-  maxFrameBytes: number;
-  /** Malformed or unacceptable frames tolerated per connection before it is closed. */
-  maxBadFrames: number;
+/** Resource limits: the transport's (`TransportLimits`) and the kernel's. Every field has a default (`DEFAULT_LIMITS`). */
+export interface Limits extends TransportLimits {
   /** Most peers this node keeps connected; further handshakes are refused and advertised peers not dialled. */
   maxPeers: number;
   /**
@@ -35,21 +31,8 @@ export interface Limits {
   broadcastTtl: number;
   /** How long `join`, `getPeersFrom` and similar requests wait for their answer, in milliseconds. */
   requestTimeoutMs: number;
-  /** How long a TCP connect may take, in milliseconds. */
-  dialTimeoutMs: number;
   /** How long a new connection may go without a valid PING or PONG before it is closed, in milliseconds. */
   handshakeMs: number;
-  /**
-   * Bytes queued for sending to one connection past which further frames to it are dropped (and
-   * counted) until it drains: a peer that reads slowly cannot make the node buffer without bound.
-   */
-  maxQueuedBytes: number;
-  /** Frames per second accepted from one connection, sustained; a faster peer is slowed (reading pauses). */
-  maxFramesPerSecond: number;
-  /** Frames one connection may send in a burst above `maxFramesPerSecond`. */
-  frameBurst: number;
-  /** Deepest nesting of arrays and objects accepted in a frame; a deeper frame is a bad frame. */
-  maxJsonDepth: number;
   /**
    * Most connections open at once that have not completed the handshake. When a new one arrives at the
    * limit, the oldest pending one is closed to admit it: idle sockets can never keep an honest peer out.
@@ -64,14 +47,6 @@ export interface Limits {
   maxInboundPeers: number;
   /** Most handshaken inbound peers from one source IP. */
   maxInboundPeersPerAddress: number;
-  /**
-   * Most sockets open at once, of every kind: inbound, outbound, dials in progress and the legacy
-   * dialect's one-shot sockets. Set below the process's file-descriptor limit; at it the node refuses
-   * new sockets (logged) instead of failing with EMFILE.
-   */
-  maxSockets: number;
-  /** A socket that has had bytes waiting to be written for this long without any being accepted is closed, in milliseconds. */
-  writeTimeoutMs: number;
   /**
    * How far a BROADCAST's or DIRECT's `time` may lie from this node's clock, either way, in milliseconds.
    * Older or newer ones are dropped (counted, debug log), so a captured frame cannot be replayed once
@@ -173,31 +148,20 @@ export type NodeConfigInput = Partial<Omit<NodeConfig, "limits" | "keepalive" | 
   broadcast?: Partial<BroadcastSettings>;
 };
 
-/** File descriptors kept out of `limits.maxSockets`' default: stdio, the listener, files, the event loop's own. */
-const RESERVED_DESCRIPTORS = 64;
-
 /** The default limits. */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
-  maxFrameBytes: 1024 * 1024,
-  maxBadFrames: 10,
+  ...DEFAULT_TRANSPORT_LIMITS,
   maxPeers: 32,
   maxConnections: 256,
   seenCacheSize: 10_000,
   seenCacheTtlMs: 120_000,
   broadcastTtl: 16,
   requestTimeoutMs: 5_000,
-  dialTimeoutMs: 5_000,
   handshakeMs: 10_000,
-  maxQueuedBytes: 4 * 1024 * 1024,
-  maxFramesPerSecond: 5_000,
-  frameBurst: 10_000,
-  maxJsonDepth: 64,
   maxPendingConnections: 64,
   maxPendingPerAddress: 8,
   maxInboundPeers: 24,
   maxInboundPeersPerAddress: 8,
-  maxSockets: defaultSocketBudget(),
-  writeTimeoutMs: 30_000,
   maxClockSkewMs: 60_000,
   peerExchangeDialsPerReply: 8,
   peerExchangeDialsPerMinute: 32,
@@ -208,22 +172,6 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   legacyQueueSize: 64,
 });
 
-/**
- * The default of `limits.maxSockets`: the process's soft limit on open files (read from
- * `/proc/self/limits` on Linux) less `RESERVED_DESCRIPTORS`; 960 where that limit cannot be read.
- */
-export function defaultSocketBudget(limitsFile = "/proc/self/limits"): number {
-  let soft: number | undefined;
-  try {
-    const line = readFileSync(limitsFile, "utf8").split("\n").find((l) => l.startsWith("Max open files"));
-    const value = line?.split(/\s{2,}/)[1];
-    if (value !== undefined && /^\d+$/.test(value)) soft = Number(value);
-  } catch {
-    soft = undefined;
-  }
-  if (soft === undefined) return 1024 - RESERVED_DESCRIPTORS;
-  return Math.max(RESERVED_DESCRIPTORS, Math.min(soft, 65_536) - RESERVED_DESCRIPTORS);
-}
 
 /** The default keepalive settings. */
 export const DEFAULT_KEEPALIVE: Readonly<KeepaliveSettings> = Object.freeze({

@@ -4,19 +4,19 @@
  */
 import { inject, injectable } from "tsyringe";
 import type { Connection, DialOptions, Transport } from "../transport/transport.js";
-import type { Clock, TimerHandle } from "./clock.js";
+import type { Clock, TimerHandle } from "../base/clock.js";
 import type { NodeConfig } from "./config.js";
 import type { Dispatcher } from "./dispatcher.js";
-import { encodeEnvelope, type Envelope } from "./envelope.js";
-import { DialError, NodeStateError, PeerkitError, SelfDialError, TimeoutError } from "./errors.js";
+import { encodeEnvelope, type Envelope } from "../base/envelope.js";
+import { DialError, NodeStateError, PeerkitError, SelfDialError, TimeoutError } from "../base/errors.js";
 import type { LocalPeer } from "./local-peer.js";
-import type { Logger } from "./logger.js";
+import type { Logger } from "../base/logger.js";
 import type { EnvelopeExtras, MessageContext } from "./message-context.js";
 import type { NodeEvents } from "./node-events.js";
-import type { PeerInfo, PeerRecord } from "./peer.js";
+import type { PeerInfo, PeerRecord } from "../base/peer.js";
 import type { PeerTable } from "./peer-table.js";
 import { evictionsFor, inboundPeerToEvict, peerSlotRefusal } from "./admission.js";
-import { ThrottledWarning } from "./throttled-warning.js";
+import { ThrottledWarning } from "../base/throttled-warning.js";
 import { TOKENS } from "./tokens.js";
 
 /** Called when a connection opens (before its first frame). */

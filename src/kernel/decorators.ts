@@ -3,7 +3,7 @@
  * assembles a node (`discoverHandlers`) and does all the registering. Nothing happens at import time.
  */
 import { injectable } from "tsyringe";
-import type { Envelope } from "./envelope.js";
+import type { Envelope } from "../base/envelope.js";
 import type { MessageContext } from "./message-context.js";
 
 /** A check of a message's payload: returns the reason it is unacceptable, or undefined when it is fine. */

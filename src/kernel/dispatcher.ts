@@ -1,8 +1,8 @@
 /** The dispatcher: the table from `msg_type` to handlers, and the isolation of each handler's failures. */
 import { inject, injectable } from "tsyringe";
 import type { PayloadCheck, MessageHandler } from "./decorators.js";
-import type { Envelope } from "./envelope.js";
-import type { Logger } from "./logger.js";
+import type { Envelope } from "../base/envelope.js";
+import type { Logger } from "../base/logger.js";
 import type { MessageContext } from "./message-context.js";
 import { TOKENS } from "./tokens.js";
 

@@ -2,11 +2,11 @@
 import { randomUUID } from "node:crypto";
 import { inject, injectable } from "tsyringe";
 import type { Address } from "../transport/transport.js";
-import type { Clock } from "./clock.js";
+import type { Clock } from "../base/clock.js";
 import type { NodeConfig } from "./config.js";
-import type { Envelope } from "./envelope.js";
+import type { Envelope } from "../base/envelope.js";
 import type { EnvelopeExtras } from "./message-context.js";
-import type { PeerInfo } from "./peer.js";
+import type { PeerInfo } from "../base/peer.js";
 import { TOKENS } from "./tokens.js";
 
 /** This node as its peers see it. The port is the configured one until the listener binds. */

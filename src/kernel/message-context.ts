@@ -1,6 +1,6 @@
 /** What a message handler receives besides the envelope. */
 import type { Connection } from "../transport/transport.js";
-import type { Envelope } from "./envelope.js";
+import type { Envelope } from "../base/envelope.js";
 
 /** Optional routing fields for `reply`. */
 export type EnvelopeExtras = Pick<Envelope, "id" | "to" | "ttl">;

@@ -1,8 +1,8 @@
 /** The events a node emits to applications, with their payload types. */
 import { EventEmitter } from "node:events";
 import type { Address } from "../transport/transport.js";
-import type { Envelope } from "./envelope.js";
-import type { PeerInfo } from "./peer.js";
+import type { Envelope } from "../base/envelope.js";
+import type { PeerInfo } from "../base/peer.js";
 
 /** A broadcast delivered to this node (once per message id). */
 export interface BroadcastEvent {

@@ -1,5 +1,5 @@
 /** The peer table: who this node knows, their listening addresses, and when each was last heard from. */
-import type { PeerInfo, PeerRecord } from "./peer.js";
+import type { PeerInfo, PeerRecord } from "../base/peer.js";
 
 /**
  * The node's peers by id. Connected peers are added by the handshake and removed when their connection

@@ -1,7 +1,7 @@
 /** A constructed plugin, and the discovery of its `@handles()` methods. */
 import { getHandlerMetadata, type PluginClass, type PluginLifecycle } from "./decorators.js";
 import type { Dispatcher } from "./dispatcher.js";
-import { InvalidPluginError } from "./errors.js";
+import { InvalidPluginError } from "../base/errors.js";
 
 /**
  * One plugin of one node: its instance, and the handlers the kernel registers on the dispatcher when

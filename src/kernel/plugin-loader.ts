@@ -7,7 +7,7 @@ import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { getPluginMetadata, type PluginClass, type PluginMetadata } from "./decorators.js";
 import type { PluginRef } from "./config.js";
-import { InvalidPluginError, PluginDependencyError, UnknownPluginError } from "./errors.js";
+import { InvalidPluginError, PluginDependencyError, UnknownPluginError } from "../base/errors.js";
 
 /** A plugin class with its metadata and how the config named it. */
 export interface PluginDefinition {

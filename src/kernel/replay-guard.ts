@@ -5,10 +5,10 @@
  * frame's `time` lies outside the window (`limits.maxClockSkewMs` is at most half of
  * `limits.seenCacheTtlMs`, checked by the config schema).
  */
-import type { Clock } from "./clock.js";
+import type { Clock } from "../base/clock.js";
 import type { Limits } from "./config.js";
-import type { Envelope } from "./envelope.js";
-import type { Logger } from "./logger.js";
+import type { Envelope } from "../base/envelope.js";
+import type { Logger } from "../base/logger.js";
 import { SeenCache, type SeenVerdict } from "./seen-cache.js";
 
 /** Least time between two warn log lines about a full seen-cache, in milliseconds. */

@@ -5,8 +5,8 @@
  * dial or failure. Memory is bounded: the recent addresses sit in a `BoundedMap` sized for the most dials
  * the minute budget allows within the backoff window.
  */
-import { BoundedMap } from "../kernel/bounded-map.js";
-import type { Clock } from "../kernel/clock.js";
+import { BoundedMap } from "../base/bounded-map.js";
+import type { Clock } from "../base/clock.js";
 import type { Limits } from "../kernel/config.js";
 
 /** The window of `limits.peerExchangeDialsPerMinute`, in milliseconds. */

@@ -12,16 +12,16 @@
  * them all.
  */
 import { inject } from "tsyringe";
-import type { Clock, TimerHandle } from "../kernel/clock.js";
+import type { Clock, TimerHandle } from "../base/clock.js";
 import type { NodeConfig } from "../kernel/config.js";
 import type { ConnectionPool } from "../kernel/connection-pool.js";
 import { handles, plugin } from "../kernel/decorators.js";
-import type { Envelope } from "../kernel/envelope.js";
-import { NodeStateError, TimeoutError, UnknownPeerError } from "../kernel/errors.js";
+import type { Envelope } from "../base/envelope.js";
+import { NodeStateError, TimeoutError, UnknownPeerError } from "../base/errors.js";
 import type { LocalPeer } from "../kernel/local-peer.js";
-import type { Logger } from "../kernel/logger.js";
+import type { Logger } from "../base/logger.js";
 import type { MessageContext } from "../kernel/message-context.js";
-import { checkPeerInfo, type PeerInfo } from "../kernel/peer.js";
+import { checkPeerInfo, type PeerInfo } from "../base/peer.js";
 import type { PeerTable } from "../kernel/peer-table.js";
 import { TOKENS } from "../kernel/tokens.js";
 import type { Connection, DialOptions } from "../transport/transport.js";

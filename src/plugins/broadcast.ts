@@ -15,17 +15,17 @@
  * can share one network.
  */
 import { inject } from "tsyringe";
-import type { Clock } from "../kernel/clock.js";
+import type { Clock } from "../base/clock.js";
 import type { NodeConfig } from "../kernel/config.js";
 import type { ConnectionPool } from "../kernel/connection-pool.js";
 import { handles, plugin, type PayloadCheck } from "../kernel/decorators.js";
 import type { Dispatcher } from "../kernel/dispatcher.js";
-import type { Envelope } from "../kernel/envelope.js";
+import type { Envelope } from "../base/envelope.js";
 import type { LocalPeer } from "../kernel/local-peer.js";
-import type { Logger } from "../kernel/logger.js";
+import type { Logger } from "../base/logger.js";
 import type { MessageContext } from "../kernel/message-context.js";
 import type { NodeEvents } from "../kernel/node-events.js";
-import type { PeerInfo } from "../kernel/peer.js";
+import type { PeerInfo } from "../base/peer.js";
 import { ReplayGuard, type ReplayDrops } from "../kernel/replay-guard.js";
 import type { SeenCache, SeenVerdict } from "../kernel/seen-cache.js";
 import { TOKENS } from "../kernel/tokens.js";

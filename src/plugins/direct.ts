@@ -13,14 +13,14 @@
  */
 import { inject } from "tsyringe";
 import type { Connection } from "../transport/transport.js";
-import type { Clock, TimerHandle } from "../kernel/clock.js";
+import type { Clock, TimerHandle } from "../base/clock.js";
 import type { NodeConfig } from "../kernel/config.js";
 import type { ConnectionPool } from "../kernel/connection-pool.js";
 import { handles, plugin } from "../kernel/decorators.js";
-import type { Envelope } from "../kernel/envelope.js";
-import { NodeStateError, UndeliveredError } from "../kernel/errors.js";
+import type { Envelope } from "../base/envelope.js";
+import { NodeStateError, UndeliveredError } from "../base/errors.js";
 import type { LocalPeer } from "../kernel/local-peer.js";
-import type { Logger } from "../kernel/logger.js";
+import type { Logger } from "../base/logger.js";
 import type { MessageContext } from "../kernel/message-context.js";
 import type { NodeEvents } from "../kernel/node-events.js";
 import { ReplayGuard, type ReplayDrops } from "../kernel/replay-guard.js";

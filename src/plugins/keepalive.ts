@@ -11,14 +11,14 @@
  * random factor from 0.5 to 1 so that peers that lost each other at once do not redial in lockstep.
  */
 import { inject } from "tsyringe";
-import type { Clock, TimerHandle } from "../kernel/clock.js";
+import type { Clock, TimerHandle } from "../base/clock.js";
 import type { NodeConfig } from "../kernel/config.js";
 import type { ConnectionPool } from "../kernel/connection-pool.js";
 import { plugin } from "../kernel/decorators.js";
 import type { LocalPeer } from "../kernel/local-peer.js";
-import type { Logger } from "../kernel/logger.js";
+import type { Logger } from "../base/logger.js";
 import type { NodeEvents } from "../kernel/node-events.js";
-import type { PeerInfo } from "../kernel/peer.js";
+import type { PeerInfo } from "../base/peer.js";
 import type { PeerTable } from "../kernel/peer-table.js";
 import { TOKENS } from "../kernel/tokens.js";
 

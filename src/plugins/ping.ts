@@ -6,10 +6,10 @@
 import { inject } from "tsyringe";
 import type { ConnectionPool } from "../kernel/connection-pool.js";
 import { handles, plugin } from "../kernel/decorators.js";
-import type { Envelope } from "../kernel/envelope.js";
+import type { Envelope } from "../base/envelope.js";
 import type { LocalPeer } from "../kernel/local-peer.js";
 import type { MessageContext } from "../kernel/message-context.js";
-import { checkPeerInfo, type PeerInfo, type PeerRecord } from "../kernel/peer.js";
+import { checkPeerInfo, type PeerInfo, type PeerRecord } from "../base/peer.js";
 import { TOKENS } from "../kernel/tokens.js";
 import type { DialOptions } from "../transport/transport.js";
 

@@ -1,6 +1,6 @@
 /** The recent BROADCAST envelopes a tree-mode node keeps, to answer GRAFT. */
-import { BoundedMap } from "../kernel/bounded-map.js";
-import type { Envelope } from "../kernel/envelope.js";
+import { BoundedMap } from "../base/bounded-map.js";
+import type { Envelope } from "../base/envelope.js";
 
 /** Keeps envelopes by id for `ttlMs`, and at most `capacity` of them: the oldest go first. */
 export class MessageStore {

@@ -3,7 +3,7 @@
  * BROADCAST itself is unchanged (`id`, `ttl`, payload in `msg`); these three only steer the tree.
  */
 import { MAX_PLUMTREE_IDS } from "../kernel/config-schema.js";
-import { MAX_NAME_LENGTH } from "../kernel/envelope.js";
+import { MAX_NAME_LENGTH } from "../base/envelope.js";
 
 /**
  * PRUNE `{ root }`: "you sent me a copy of a message of originator `root` I already had: send me only

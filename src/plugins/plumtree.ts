@@ -17,9 +17,9 @@
  * nodes greet each new neighbour with an empty IHAVE). Any other peer (a flood-mode node, an original
  * Python peer) stays eager for good and is never sent PRUNE: it would ignore both.
  */
-import type { Clock, TimerHandle } from "../kernel/clock.js";
+import type { Clock, TimerHandle } from "../base/clock.js";
 import type { BroadcastSettings } from "../kernel/config.js";
-import type { Envelope } from "../kernel/envelope.js";
+import type { Envelope } from "../base/envelope.js";
 import { TreeLinks } from "./plumtree-links.js";
 import { MessageStore } from "./plumtree-store.js";
 import { GRAFT, IHAVE, PRUNE, type IdList, type PrunePayload } from "./plumtree-wire.js";

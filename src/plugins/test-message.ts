@@ -2,8 +2,8 @@
 import { inject } from "tsyringe";
 import type { ConnectionPool } from "../kernel/connection-pool.js";
 import { handles, plugin } from "../kernel/decorators.js";
-import type { Envelope } from "../kernel/envelope.js";
-import { UnknownPeerError } from "../kernel/errors.js";
+import type { Envelope } from "../base/envelope.js";
+import { UnknownPeerError } from "../base/errors.js";
 import type { LocalPeer } from "../kernel/local-peer.js";
 import type { NodeEvents } from "../kernel/node-events.js";
 import { TOKENS } from "../kernel/tokens.js";

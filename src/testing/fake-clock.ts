@@ -1,5 +1,5 @@
 /** A clock that only moves when a test says so: timing rules are tested with no real waiting. */
-import type { Clock, TimerHandle } from "../kernel/clock.js";
+import type { Clock, TimerHandle } from "../base/clock.js";
 
 interface Scheduled {
   at: number;

@@ -1,5 +1,5 @@
 /** A logger that keeps its entries in memory, for asserting what a node logged. */
-import type { LogFields, Logger, LogLevel } from "../kernel/logger.js";
+import type { LogFields, Logger, LogLevel } from "../base/logger.js";
 
 /** One captured log entry. */
 export interface LogEntry {

@@ -2,13 +2,13 @@
  * `PluginHarness`: a real node on an in-memory transport, plus fake remote peers that deliver frames to
  * it and record what it sends them. Unit-test a plugin with no socket and no sleep.
  */
-import type { Clock } from "../kernel/clock.js";
+import type { Clock } from "../base/clock.js";
 import type { NodeConfigInput, PluginRef } from "../kernel/config.js";
-import { createNode } from "../kernel/create-node.js";
-import type { Envelope } from "../kernel/envelope.js";
+import { createNode } from "../node/create-node.js";
+import type { Envelope } from "../base/envelope.js";
 import type { EnvelopeExtras } from "../kernel/message-context.js";
-import type { PeerInfo } from "../kernel/peer.js";
-import type { PeerNode } from "../kernel/peer-node.js";
+import type { PeerInfo } from "../base/peer.js";
+import type { PeerNode } from "../node/peer-node.js";
 import { MemoryNetwork, MemoryTransport, type MemoryConnection } from "../transport/memory-transport.js";
 import type { Connection } from "../transport/transport.js";
 import { FakeClock } from "./fake-clock.js";

@@ -3,15 +3,15 @@
  * envelope for the kernel, counting bad frames, logging with the connection's identity, and calling
  * `disconnect` exactly once.
  */
-import { parseEnvelope, encodeEnvelope, type Envelope } from "../kernel/envelope.js";
-import type { Limits } from "../kernel/config.js";
-import type { LogFields, Logger } from "../kernel/logger.js";
-import type { ThrottledWarning } from "../kernel/throttled-warning.js";
+import { parseEnvelope, encodeEnvelope, type Envelope } from "../base/envelope.js";
+import type { TransportLimits } from "./limits.js";
+import type { LogFields, Logger } from "../base/logger.js";
+import type { ThrottledWarning } from "../base/throttled-warning.js";
 import type { Address, Connection, ConnectionStats, TransportHandlers } from "./transport.js";
 
 /** The limits a connection enforces on the frames it receives and the bytes it queues. */
-export type ConnectionLimits = Pick<Limits, "maxFrameBytes" | "maxBadFrames" | "maxQueuedBytes" | "maxFramesPerSecond" | "frameBurst" | "writeTimeoutMs"> &
-  Partial<Pick<Limits, "maxJsonDepth">>;
+export type ConnectionLimits = Pick<TransportLimits, "maxFrameBytes" | "maxBadFrames" | "maxQueuedBytes" | "maxFramesPerSecond" | "frameBurst" | "writeTimeoutMs"> &
+  Partial<Pick<TransportLimits, "maxJsonDepth">>;
 
 /** What a connection is built from, apart from its byte carrier. */
 export interface ConnectionOptions {

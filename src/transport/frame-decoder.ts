@@ -2,7 +2,7 @@
  * Splits a byte stream into newline-delimited frames (DESIGN.md §2: "A frame is one JSON object in
  * UTF-8 followed by `\n`") while keeping memory bounded by `limits.maxFrameBytes`.
  */
-import { FrameTooLargeError } from "../kernel/errors.js";
+import { FrameTooLargeError } from "../base/errors.js";
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;

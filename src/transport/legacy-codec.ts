@@ -8,9 +8,9 @@
  * TEST a string.
  */
 import { createHash } from "node:crypto";
-import type { Envelope } from "../kernel/envelope.js";
-import { checkEnvelope } from "../kernel/envelope.js";
-import type { PeerInfo } from "../kernel/peer.js";
+import type { Envelope } from "../base/envelope.js";
+import { checkEnvelope } from "../base/envelope.js";
+import type { PeerInfo } from "../base/peer.js";
 
 /** The most bytes a legacy peer reads of one message; anything longer is lost on its side. */
 export const LEGACY_MAX_MESSAGE_BYTES = 2048;

@@ -6,7 +6,7 @@
  */
 import type { Socket } from "node:net";
 import type { Limits } from "../kernel/config.js";
-import type { Envelope } from "../kernel/envelope.js";
+import type { Envelope } from "../base/envelope.js";
 import { BaseConnection, type ConnectionLimits, type ConnectionOptions } from "./base-connection.js";
 import { encodeLegacy } from "./legacy-codec.js";
 import { sendOneShot } from "./legacy-send.js";

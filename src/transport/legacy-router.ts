@@ -4,11 +4,11 @@
  * handshaken link is a stranger: it may introduce itself (PING, PONG) and send TEST, nothing else.
  */
 import type { Socket } from "node:net";
-import { BoundedMap } from "../kernel/bounded-map.js";
+import { BoundedMap } from "../base/bounded-map.js";
 import { DEFAULT_KEEPALIVE, type Limits } from "../kernel/config.js";
-import { checkJsonValue, type Envelope } from "../kernel/envelope.js";
-import type { Logger } from "../kernel/logger.js";
-import type { PeerInfo } from "../kernel/peer.js";
+import { checkJsonValue, type Envelope } from "../base/envelope.js";
+import type { Logger } from "../base/logger.js";
+import type { PeerInfo } from "../base/peer.js";
 import { decodeLegacy, LEGACY_MAX_MESSAGE_BYTES } from "./legacy-codec.js";
 import { LegacyLink } from "./legacy-link.js";
 import { MAX_TRACKED_SOURCES, normaliseIp, SourceRateLimiter } from "./legacy-sources.js";

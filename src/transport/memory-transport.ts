@@ -2,10 +2,10 @@
  * An in-process transport with the TCP transport's contract and no sockets: for unit tests of plugins
  * and for the transport compliance suite.
  */
-import { DEFAULT_LIMITS, type Limits } from "../kernel/config.js";
-import type { Envelope } from "../kernel/envelope.js";
-import { DialError, FrameTooLargeError, ListenError, NodeStateError, SettleTimeoutError } from "../kernel/errors.js";
-import { silentLogger, type Logger } from "../kernel/logger.js";
+import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from "./limits.js";
+import type { Envelope } from "../base/envelope.js";
+import { DialError, FrameTooLargeError, ListenError, NodeStateError, SettleTimeoutError } from "../base/errors.js";
+import { silentLogger, type Logger } from "../base/logger.js";
 import { BaseConnection, type ConnectionOptions } from "./base-connection.js";
 import type { Address, Connection, Transport, TransportHandlers } from "./transport.js";
 
@@ -202,8 +202,8 @@ export interface MemoryTransportOptions {
   network?: MemoryNetwork;
   /** Where to log; silent by default. */
   logger?: Logger;
-  /** Overrides of `DEFAULT_LIMITS` (`maxFrameBytes`, `maxBadFrames` and `maxSockets` apply). */
-  limits?: Partial<Limits>;
+  /** Overrides of `DEFAULT_TRANSPORT_LIMITS` (`maxFrameBytes`, `maxBadFrames` and `maxSockets` apply). */
+  limits?: Partial<TransportLimits>;
 }
 
 /**
@@ -216,7 +216,7 @@ export class MemoryTransport implements Transport {
   /** The network this transport belongs to; share it with the transports it should reach. */
   readonly network: MemoryNetwork;
   private readonly logger: Logger;
-  private readonly limits: Limits;
+  private readonly limits: TransportLimits;
   private handlers: TransportHandlers | undefined;
   private bound: Address | undefined;
   private readonly connections = new Set<MemoryConnection>();
@@ -228,7 +228,7 @@ export class MemoryTransport implements Transport {
   constructor(options: MemoryTransportOptions = {}) {
     this.network = options.network ?? new MemoryNetwork();
     this.logger = options.logger ?? silentLogger;
-    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.limits = { ...DEFAULT_TRANSPORT_LIMITS, ...options.limits };
   }
 
   setHandlers(handlers: TransportHandlers): void {

@@ -1,7 +1,7 @@
 /** One TCP link to another node: newline-delimited JSON envelopes over a `net.Socket`. */
 import type { Socket } from "node:net";
-import type { Envelope } from "../kernel/envelope.js";
-import { FrameTooLargeError } from "../kernel/errors.js";
+import type { Envelope } from "../base/envelope.js";
+import { FrameTooLargeError } from "../base/errors.js";
 import { BaseConnection, type ConnectionOptions } from "./base-connection.js";
 import { FrameDecoder } from "./frame-decoder.js";
 import { TokenBucket } from "./token-bucket.js";

@@ -1,12 +1,10 @@
 /** The default transport: long-lived TCP connections carrying newline-delimited JSON (DESIGN.md §2). */
 import { createServer, connect, type Server, type Socket, type AddressInfo } from "node:net";
-import { inject, injectable } from "tsyringe";
-import type { Limits, NodeConfig } from "../kernel/config.js";
-import { DialError, ListenError, NodeStateError, PluginNotLoadedError } from "../kernel/errors.js";
-import type { Logger } from "../kernel/logger.js";
-import { ThrottledWarning } from "../kernel/throttled-warning.js";
-import { TOKENS } from "../kernel/tokens.js";
-import { LegacyRouter, type LegacyOptions } from "./legacy-router.js";
+import { DialError, ListenError, NodeStateError, PluginNotLoadedError } from "../base/errors.js";
+import type { Logger } from "../base/logger.js";
+import { ThrottledWarning } from "../base/throttled-warning.js";
+import { LegacyRouter, type LegacyOptions, type LegacyRouterOptions } from "./legacy-router.js";
+import type { TransportLimits } from "./limits.js";
 import { TcpConnection } from "./tcp-connection.js";
 import type { Address, Connection, DialOptions, Transport, TransportHandlers } from "./transport.js";
 
@@ -20,9 +18,18 @@ import type { Address, Connection, DialOptions, Transport, TransportHandlers } f
  * ERR_DIAL_FAILED naming the limit (both logged, throttled), so the process never meets EMFILE.
  * Which connections may stay (pending budgets, `maxConnections`, peer slots) is the kernel's decision.
  */
-@injectable()
+/** The limits a `TcpTransport` reads: its own, and those of the legacy dialect it can speak. */
+export type TcpTransportLimits = TransportLimits & LegacyRouterOptions["limits"];
+
+/** What a `TcpTransport` is built from: plain values, no container. */
+export interface TcpTransportOptions {
+  limits: TcpTransportLimits;
+  logger: Logger;
+}
+
 export class TcpTransport implements Transport {
-  private readonly limits: Limits;
+  private readonly limits: TcpTransportLimits;
+  private readonly logger: Logger;
   private handlers: TransportHandlers | undefined;
   private server: Server | undefined;
   private bound: Address | undefined;
@@ -40,11 +47,10 @@ export class TcpTransport implements Transport {
   /** One "rejected a frame" warning for all connections: junk on many connections cannot flood the log. */
   private readonly rejectedFrame: ThrottledWarning;
 
-  constructor(
-    @inject(TOKENS.Config) config: NodeConfig,
-    @inject(TOKENS.Logger) private readonly logger: Logger,
-  ) {
-    this.limits = config.limits;
+  constructor(options: TcpTransportOptions) {
+    const { limits, logger } = options;
+    this.limits = limits;
+    this.logger = logger;
     this.overBudget = new ThrottledWarning(logger, "refused a socket: the node holds limits.maxSockets sockets");
     this.rejectedFrame = new ThrottledWarning(logger, "rejected a frame");
   }

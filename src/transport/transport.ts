@@ -2,7 +2,7 @@
  * The contract between the kernel and a transport. The TCP transport and the in-memory transport
  * both implement it, and one compliance suite (`test/transport/contract.ts`) runs against each.
  */
-import type { Envelope } from "../kernel/envelope.js";
+import type { Envelope } from "../base/envelope.js";
 
 /** A bound address: where a transport listens, or where a connection's far end is. */
 export interface Address {

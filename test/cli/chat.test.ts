@@ -1,8 +1,8 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { ChatSession, type ChatNode } from "../../src/cli/chat.js";
-import { DialError, NodeStateError, UndeliveredError } from "../../src/kernel/errors.js";
-import type { PeerInfo, PeerRecord } from "../../src/kernel/peer.js";
+import { DialError, NodeStateError, UndeliveredError } from "../../src/base/errors.js";
+import type { PeerInfo, PeerRecord } from "../../src/base/peer.js";
 import { JsonPrinter } from "../../src/cli/output.js";
 
 /** A chat over a fake node; `output` collects the printer's JSON events. */

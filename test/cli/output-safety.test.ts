@@ -2,10 +2,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { HumanPrinter, JsonPrinter } from "../../src/cli/output.js";
-import { StreamLogger } from "../../src/kernel/logger.js";
+import { StreamLogger } from "../../src/base/logger.js";
 import type { BroadcastEvent } from "../../src/kernel/node-events.js";
-import { checkPeerInfo, isNick } from "../../src/kernel/peer.js";
-import { sanitizeText } from "../../src/kernel/safe-text.js";
+import { checkPeerInfo, isNick } from "../../src/base/peer.js";
+import { sanitizeText } from "../../src/base/safe-text.js";
 
 function sink(): { text: string; write(chunk: string): void } {
   return {

@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS, DEFAULT_PLUGINS, DEFAULT_PORT } from "../../src/kernel/config.js";
-import { loadConfigFile, resolveNodeConfig } from "../../src/kernel/config-file.js";
-import { ConfigInvalidError, ConfigUnreadableError } from "../../src/kernel/errors.js";
+import { loadConfigFile, resolveNodeConfig } from "../../src/node/config-file.js";
+import { ConfigInvalidError, ConfigUnreadableError } from "../../src/base/errors.js";
 
 let dir: string;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_BROADCAST, DEFAULT_LIMITS, defaultConfig, type NodeConfig } from "../../src/kernel/config.js";
 import { parseHostPort, validateConfig } from "../../src/kernel/config-schema.js";
 import { plugin } from "../../src/kernel/decorators.js";
-import { ConfigInvalidError, type ConfigProblem } from "../../src/kernel/errors.js";
+import { ConfigInvalidError, type ConfigProblem } from "../../src/base/errors.js";
 
 const SOURCE = "createNode() argument";
 

@@ -6,7 +6,7 @@
 import { connect, type Socket } from "node:net";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { checkJsonValue, parseEnvelope, type ParseResult } from "../../src/kernel/envelope.js";
+import { checkJsonValue, parseEnvelope, type ParseResult } from "../../src/base/envelope.js";
 import type { TestEvent } from "../../src/kernel/node-events.js";
 import { TcpNodes, waitUntil } from "../integration/tcp-nodes.js";
 import { expectedOk, MAX_JSON_DEPTH, params } from "./arbitraries.js";

@@ -1,8 +1,8 @@
 // Issue 9, item 1: one deeply nested frame, before any handshake, must not stop the process.
 import { connect, type Socket } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createNode } from "../../src/kernel/create-node.js";
-import type { PeerNode } from "../../src/kernel/peer-node.js";
+import { createNode } from "../../src/node/create-node.js";
+import type { PeerNode } from "../../src/node/peer-node.js";
 import type { TestEvent } from "../../src/kernel/node-events.js";
 import { MemoryLogger } from "../../src/testing/index.js";
 import { TcpNodes, waitUntil } from "./tcp-nodes.js";

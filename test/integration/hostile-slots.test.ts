@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { connect, type Socket } from "node:net";
 import type { DirectEvent } from "../../src/kernel/node-events.js";
-import type { PeerNode } from "../../src/kernel/peer-node.js";
+import type { PeerNode } from "../../src/node/peer-node.js";
 import { TcpNodes, waitUntil } from "./tcp-nodes.js";
 
 const nodes = new TcpNodes();

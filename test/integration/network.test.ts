@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { BroadcastEvent } from "../../src/kernel/node-events.js";
-import type { PeerNode } from "../../src/kernel/peer-node.js";
+import type { PeerNode } from "../../src/node/peer-node.js";
 import { TcpNodes, waitUntil } from "./tcp-nodes.js";
 
 const nodes = new TcpNodes();

@@ -2,7 +2,7 @@
 // reply to an ADVERTISE it sent, and what a reply can make it dial is budgeted.
 import { afterEach, describe, expect, it } from "vitest";
 import type { AdvertisePlugin } from "../../src/plugins/advertise.js";
-import type { PeerNode } from "../../src/kernel/peer-node.js";
+import type { PeerNode } from "../../src/node/peer-node.js";
 import { closeRawPeers, fakePeerListeners, frame, rawPeer, unusedPort, type RawPeer } from "./raw-peer.js";
 import { TcpNodes, waitUntil } from "./tcp-nodes.js";
 

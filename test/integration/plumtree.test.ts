@@ -4,7 +4,7 @@
 // flood-mode nodes.
 import { afterEach, describe, expect, it } from "vitest";
 import type { NodeConfigInput } from "../../src/kernel/config.js";
-import type { PeerNode } from "../../src/kernel/peer-node.js";
+import type { PeerNode } from "../../src/node/peer-node.js";
 import type { BroadcastPlugin } from "../../src/plugins/broadcast.js";
 import { TcpNodes, waitUntil } from "./tcp-nodes.js";
 

@@ -1,7 +1,7 @@
 // Helpers for integration tests: real nodes on 127.0.0.1 with port 0, and waiting on their events.
-import { createNode } from "../../src/kernel/create-node.js";
+import { createNode } from "../../src/node/create-node.js";
 import type { NodeConfigInput } from "../../src/kernel/config.js";
-import type { PeerNode } from "../../src/kernel/peer-node.js";
+import type { PeerNode } from "../../src/node/peer-node.js";
 import { MemoryLogger } from "../../src/testing/index.js";
 
 /** Nodes made by a test, shut down together in afterEach. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BoundedMap } from "../../src/kernel/bounded-map.js";
+import { BoundedMap } from "../../src/base/bounded-map.js";
 
 describe("BoundedMap", () => {
   it("evicts the oldest entry to make room on add, as the tree-mode message store needs", () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Dispatcher } from "../../src/kernel/dispatcher.js";
-import type { Envelope } from "../../src/kernel/envelope.js";
+import type { Envelope } from "../../src/base/envelope.js";
 import type { MessageContext } from "../../src/kernel/message-context.js";
 import { MemoryLogger } from "../../src/testing/index.js";
 

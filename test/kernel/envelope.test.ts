@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEnvelope } from "../../src/kernel/envelope.js";
+import { parseEnvelope } from "../../src/base/envelope.js";
 
 const valid = { msg_type: "TEST", msg: { a: 1 }, originator: "n1", time: 1764000000000 };
 const frame = (value: unknown) => JSON.stringify(value);

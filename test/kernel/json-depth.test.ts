@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkJsonValue, DEFAULT_MAX_JSON_DEPTH, parseEnvelope } from "../../src/kernel/envelope.js";
+import { checkJsonValue, DEFAULT_MAX_JSON_DEPTH, parseEnvelope } from "../../src/base/envelope.js";
 
 const nested = (depth: number, open = "[", close = "]") => JSON.parse(`${open.repeat(depth)}${close.repeat(depth)}`) as unknown;
 const frame = (msg: string) => `{"msg_type":"TEST","msg":${msg},"originator":"a","time":1}`;

@@ -2,7 +2,7 @@
 // against nodes with the legacy plugin enabled. Each fails on 9f3bddc.
 import { afterEach, describe, expect, it } from "vitest";
 import type { BroadcastEvent } from "../../src/kernel/node-events.js";
-import type { PeerNode } from "../../src/kernel/peer-node.js";
+import type { PeerNode } from "../../src/node/peer-node.js";
 import type { LegacyPlugin } from "../../src/plugins/legacy.js";
 import { TcpNodes, waitUntil } from "../integration/tcp-nodes.js";
 import { legacyMessage, Recorder, sendMany, sendOneShot, WITH_LEGACY } from "./raw-legacy.js";

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import type { PeerNode } from "../../src/kernel/peer-node.js";
+import type { PeerNode } from "../../src/node/peer-node.js";
 import { TcpNodes, waitUntil } from "../integration/tcp-nodes.js";
 import { legacyMessage, Recorder, sendOneShot, WITH_LEGACY } from "./raw-legacy.js";
 

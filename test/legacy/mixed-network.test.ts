@@ -1,7 +1,7 @@
 // peerkit nodes and simulated original Python peers in one chat, over real TCP on 127.0.0.1.
 import { afterEach, describe, expect, it } from "vitest";
 import type { BroadcastEvent, TestEvent } from "../../src/kernel/node-events.js";
-import type { PeerNode } from "../../src/kernel/peer-node.js";
+import type { PeerNode } from "../../src/node/peer-node.js";
 import type { TestPlugin } from "../../src/plugins/test-message.js";
 import { DEFAULT_PLUGINS, type NodeConfigInput } from "../../src/kernel/config.js";
 import { TcpNodes, waitUntil } from "../integration/tcp-nodes.js";

@@ -4,7 +4,7 @@
 // (legacyMessagesPerSecond 20, burst 40), makes the node open one one-shot connection per connected
 // peer towards it, as PONG was before it got "at most one per keepalive interval".
 import { afterEach, describe, expect, it } from "vitest";
-import type { PeerNode } from "../../src/kernel/peer-node.js";
+import type { PeerNode } from "../../src/node/peer-node.js";
 import { closeRawPeers, rawPeer } from "../integration/raw-peer.js";
 import { TcpNodes, waitUntil } from "../integration/tcp-nodes.js";
 import { legacyMessage, Recorder, sendOneShot, WITH_LEGACY } from "./raw-legacy.js";

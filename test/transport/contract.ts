@@ -4,8 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Limits } from "../../src/kernel/config.js";
-import type { Envelope } from "../../src/kernel/envelope.js";
-import { PeerkitError } from "../../src/kernel/errors.js";
+import type { Envelope } from "../../src/base/envelope.js";
+import { PeerkitError } from "../../src/base/errors.js";
 import type { Address, Connection, Transport, TransportHandlers } from "../../src/transport/transport.js";
 
 /** A client that writes frames' text verbatim, bypassing `encodeEnvelope`: how bad frames are sent. */

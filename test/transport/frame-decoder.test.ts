@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FrameTooLargeError } from "../../src/kernel/errors.js";
+import { FrameTooLargeError } from "../../src/base/errors.js";
 import { FrameDecoder } from "../../src/transport/frame-decoder.js";
 
 /** Feeds `input` in pieces cut at `cuts` (byte offsets) and returns every line decoded. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Envelope } from "../../src/kernel/envelope.js";
+import type { Envelope } from "../../src/base/envelope.js";
 import { MemoryNetwork, MemoryTransport } from "../../src/transport/memory-transport.js";
 import { envelope, Recorder } from "./contract.js";
 

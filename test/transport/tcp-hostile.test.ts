@@ -25,7 +25,7 @@ describe("TCP transport under hostile input", () => {
   beforeEach(async () => {
     logger = new MemoryLogger();
     recorder = new Recorder();
-    transport = new TcpTransport({ ...defaultConfig(), limits: { ...DEFAULT_LIMITS, maxFrameBytes: MiB, maxBadFrames: 10 } }, logger);
+    transport = new TcpTransport({ limits: { ...DEFAULT_LIMITS, maxFrameBytes: MiB, maxBadFrames: 10 }, logger });
     transport.setHandlers(recorder);
     address = await transport.listen(HOST, 0);
   });
@@ -44,7 +44,7 @@ describe("TCP transport under hostile input", () => {
 
   /** A well-behaved client: a TcpTransport of its own, dialled into the transport under test. */
   async function wellBehaved(): Promise<Connection> {
-    const dialer = new TcpTransport(defaultConfig(), logger);
+    const dialer = new TcpTransport({ limits: DEFAULT_LIMITS, logger });
     dialer.setHandlers(new Recorder());
     dialers.push(dialer);
     return dialer.dial(HOST, address.port);

@@ -1,8 +1,6 @@
-import { container } from "tsyringe";
 import { afterEach, describe, expect, it } from "vitest";
-import { defaultConfig, type NodeConfig } from "../../src/kernel/config.js";
-import { silentLogger, type Logger } from "../../src/kernel/logger.js";
-import { TOKENS } from "../../src/kernel/tokens.js";
+import { DEFAULT_LIMITS } from "../../src/kernel/config.js";
+import { silentLogger, type Logger } from "../../src/base/logger.js";
 import { TcpTransport } from "../../src/transport/tcp-transport.js";
 import { Recorder, waitFor } from "./contract.js";
 import { openRawSocket } from "./raw-socket.js";
@@ -25,29 +23,32 @@ describe("TcpTransport", () => {
     await Promise.all(opened.splice(0).map((transport) => transport.close()));
   });
 
-  it("is built by tsyringe from the Config and Logger tokens of a child container", async () => {
-    const config: NodeConfig = { ...defaultConfig(), limits: { ...defaultConfig().limits, maxBadFrames: 3 } };
-    const child = container.createChildContainer();
-    child.register<NodeConfig>(TOKENS.Config, { useValue: config });
-    child.register<Logger>(TOKENS.Logger, { useValue: silentLogger });
-    const transport = child.resolve(TcpTransport);
+  it("is built from plain options, without a container, and reads its limits from them", async () => {
+    const transport = new TcpTransport({ limits: { ...DEFAULT_LIMITS, maxSockets: 1 }, logger: silentLogger });
     opened.push(transport);
-    transport.setHandlers(new Recorder());
+    const recorder = new Recorder();
+    transport.setHandlers(recorder);
     const address = await transport.listen("127.0.0.1", 0);
     expect(address.port).toBeGreaterThan(0);
+    const dialer = new TcpTransport({ limits: DEFAULT_LIMITS, logger: silentLogger });
+    opened.push(dialer);
+    dialer.setHandlers(new Recorder());
+    await dialer.dial("127.0.0.1", address.port);
+    await waitFor(() => recorder.connections.length === 1, "the inbound connection");
+    await expect(transport.dial("127.0.0.1", address.port)).rejects.toMatchObject({ code: "ERR_DIAL_FAILED", message: expect.stringContaining("limits.maxSockets") });
   });
 
   it("rejects listen and dial before setHandlers with ERR_NODE_STATE", async () => {
-    const transport = new TcpTransport(defaultConfig(), silentLogger);
+    const transport = new TcpTransport({ limits: DEFAULT_LIMITS, logger: silentLogger });
     opened.push(transport);
     await expect(transport.listen("127.0.0.1", 0)).rejects.toMatchObject({ code: "ERR_NODE_STATE" });
     await expect(transport.dial("127.0.0.1", 1)).rejects.toMatchObject({ code: "ERR_NODE_STATE" });
   });
 
   it("rejects a dial pending when the transport closes, and still resolves close()", async () => {
-    const transport = new TcpTransport(defaultConfig(), silentLogger);
+    const transport = new TcpTransport({ limits: DEFAULT_LIMITS, logger: silentLogger });
     transport.setHandlers(new Recorder());
-    const server = new TcpTransport(defaultConfig(), silentLogger);
+    const server = new TcpTransport({ limits: DEFAULT_LIMITS, logger: silentLogger });
     opened.push(server);
     server.setHandlers(new Recorder());
     const address = await server.listen("127.0.0.1", 0);
@@ -57,7 +58,7 @@ describe("TcpTransport", () => {
   });
 
   it("delivers a final unterminated frame when the remote closes (NDJSON's last line needs no newline)", async () => {
-    const transport = new TcpTransport(defaultConfig(), new DebugMessages());
+    const transport = new TcpTransport({ limits: DEFAULT_LIMITS, logger: new DebugMessages() });
     opened.push(transport);
     const recorder = new Recorder();
     transport.setHandlers(recorder);

@@ -5,9 +5,9 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { cosmiconfig, defaultLoaders, type Loader } from "cosmiconfig";
-import { defaultConfig, type NodeConfig } from "./config.js";
-import { validateConfig } from "./config-schema.js";
-import { ConfigUnreadableError } from "./errors.js";
+import { defaultConfig, type NodeConfig } from "../kernel/config.js";
+import { validateConfig } from "../kernel/config-schema.js";
+import { ConfigUnreadableError } from "../base/errors.js";
 
 /**
  * Where a config file is looked for, in this order; the first one found wins. Only the directory searched

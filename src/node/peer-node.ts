@@ -5,16 +5,16 @@ import type { BroadcastPlugin } from "../plugins/broadcast.js";
 import type { DirectPlugin } from "../plugins/direct.js";
 import type { KeepalivePlugin } from "../plugins/keepalive.js";
 import type { PingPlugin } from "../plugins/ping.js";
-import type { BootstrapPeer, NodeConfig } from "./config.js";
-import type { ConnectionPool } from "./connection-pool.js";
-import type { Dispatcher } from "./dispatcher.js";
-import { NodeStateError, PluginNotLoadedError, SelfDialError } from "./errors.js";
-import type { LocalPeer } from "./local-peer.js";
-import type { Logger } from "./logger.js";
-import type { NodeEventMap, NodeEvents } from "./node-events.js";
-import type { PeerInfo } from "./peer.js";
-import type { PeerTable } from "./peer-table.js";
-import type { PluginInstance } from "./plugin-instance.js";
+import type { BootstrapPeer, NodeConfig } from "../kernel/config.js";
+import type { ConnectionPool } from "../kernel/connection-pool.js";
+import type { Dispatcher } from "../kernel/dispatcher.js";
+import { NodeStateError, PluginNotLoadedError, SelfDialError } from "../base/errors.js";
+import type { LocalPeer } from "../kernel/local-peer.js";
+import type { Logger } from "../base/logger.js";
+import type { NodeEventMap, NodeEvents } from "../kernel/node-events.js";
+import type { PeerInfo } from "../base/peer.js";
+import type { PeerTable } from "../kernel/peer-table.js";
+import type { PluginInstance } from "../kernel/plugin-instance.js";
 
 /** The services a node is assembled from; `createNode` resolves them from the node's container. */
 export interface NodeParts {

@@ -7,20 +7,20 @@ import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import { BUILTIN_PLUGINS } from "../plugins/index.js";
 import { TcpTransport } from "../transport/tcp-transport.js";
 import type { Transport } from "../transport/transport.js";
-import { SystemClock, type Clock } from "./clock.js";
-import { defaultConfig, type NodeConfig, type NodeConfigInput } from "./config.js";
-import { validateConfig } from "./config-schema.js";
-import { ConnectionPool } from "./connection-pool.js";
-import { Dispatcher } from "./dispatcher.js";
-import { InvalidPluginError, PeerkitError } from "./errors.js";
-import { LocalPeer } from "./local-peer.js";
-import { StreamLogger, type Logger } from "./logger.js";
-import { NodeEvents } from "./node-events.js";
+import { SystemClock, type Clock } from "../base/clock.js";
+import { defaultConfig, type NodeConfig, type NodeConfigInput } from "../kernel/config.js";
+import { validateConfig } from "../kernel/config-schema.js";
+import { ConnectionPool } from "../kernel/connection-pool.js";
+import { Dispatcher } from "../kernel/dispatcher.js";
+import { InvalidPluginError, PeerkitError } from "../base/errors.js";
+import { LocalPeer } from "../kernel/local-peer.js";
+import { StreamLogger, type Logger } from "../base/logger.js";
+import { NodeEvents } from "../kernel/node-events.js";
 import { PeerNode } from "./peer-node.js";
-import { PeerTable } from "./peer-table.js";
-import { PluginInstance } from "./plugin-instance.js";
-import { loadPlugins, type PluginDefinition } from "./plugin-loader.js";
-import { pluginToken, TOKENS } from "./tokens.js";
+import { PeerTable } from "../kernel/peer-table.js";
+import { PluginInstance } from "../kernel/plugin-instance.js";
+import { loadPlugins, type PluginDefinition } from "../kernel/plugin-loader.js";
+import { pluginToken, TOKENS } from "../kernel/tokens.js";
 
 /** Services to use instead of the defaults: how tests inject a memory transport, a fake clock or a capturing logger. */
 export interface NodeOverrides {
@@ -72,8 +72,7 @@ function registerServices(scope: DependencyContainer, config: NodeConfig, logger
   scope.registerSingleton(TOKENS.LocalPeer, LocalPeer);
   scope.registerSingleton(TOKENS.PeerTable, PeerTable);
   scope.registerSingleton(TOKENS.Dispatcher, Dispatcher);
-  if (overrides.transport) scope.register(TOKENS.Transport, { useValue: overrides.transport });
-  else scope.registerSingleton(TOKENS.Transport, TcpTransport);
+  scope.register(TOKENS.Transport, { useValue: overrides.transport ?? new TcpTransport({ limits: config.limits, logger }) });
   scope.registerSingleton(TOKENS.Connections, ConnectionPool);
   return scope;
 }
