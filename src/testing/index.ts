@@ -14,3 +14,12 @@ export { FakeClock } from "./fake-clock.js";
 export { MemoryLogger, type LogEntry } from "./memory-logger.js";
 export { FakePeer, PluginHarness, type HarnessOptions } from "./plugin-harness.js";
 export { MemoryNetwork, MemoryTransport, type MemoryConnection } from "../transport/memory-transport.js";
+export {
+  envelope as contractEnvelope,
+  Recorder,
+  transportContract,
+  waitFor,
+  type RawClient,
+  type TestApi,
+  type TransportHarness,
+} from "./transport-contract.js";

@@ -3,7 +3,7 @@ export type { Address, Connection, Transport, TransportHandlers } from "./transp
 export { FrameDecoder } from "./frame-decoder.js";
 export { BaseConnection, type ConnectionLimits, type ConnectionOptions } from "./base-connection.js";
 export { TcpConnection, type TcpConnectionOptions } from "./tcp-connection.js";
-export { TcpTransport } from "./tcp-transport.js";
+export { TcpTransport, type TcpTransportLimits, type TcpTransportOptions } from "./tcp-transport.js";
 export type { LegacyOptions, LegacyRouterStats } from "./legacy-router.js";
 export {
   MemoryConnection,
@@ -11,3 +11,4 @@ export {
   MemoryTransport,
   type MemoryTransportOptions,
 } from "./memory-transport.js";
+export { DEFAULT_TRANSPORT_LIMITS, defaultSocketBudget, type TransportLimits } from "./limits.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Envelope } from "../../src/base/envelope.js";
 import { MemoryNetwork, MemoryTransport } from "../../src/transport/memory-transport.js";
-import { envelope, Recorder } from "./contract.js";
+import { envelope, Recorder } from "../../src/testing/transport-contract.js";
 
 /** Two transports on one network, the second dialled into the first. */
 async function linkedPair(network = new MemoryNetwork()) {

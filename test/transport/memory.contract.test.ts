@@ -1,7 +1,8 @@
-import type { Limits } from "../../src/kernel/config.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MemoryNetwork, MemoryTransport } from "../../src/transport/memory-transport.js";
 import type { Address } from "../../src/transport/transport.js";
-import { transportContract, type RawClient } from "./contract.js";
+import { transportContract, type RawClient } from "peerkit/testing";
+import type { TransportLimits } from "peerkit";
 
 /** A connection from a transport of its own, writing frames with `MemoryConnection.sendRaw`. */
 async function openRawConnection(network: MemoryNetwork, address: Address): Promise<RawClient> {
@@ -26,7 +27,7 @@ async function openRawConnection(network: MemoryNetwork, address: Address): Prom
 transportContract("memory", () => {
   const network = new MemoryNetwork();
   return {
-    create: (limits?: Partial<Limits>) => new MemoryTransport({ network, limits }),
+    create: (limits?: Partial<TransportLimits>) => new MemoryTransport({ network, limits }),
     openRaw: (address: Address) => openRawConnection(network, address),
   };
-});
+}, { afterEach, beforeEach, describe, expect, it });

@@ -1,7 +1,7 @@
 /** A plain `net` client for talking to a TCP transport the way `nc` would: bytes as given. */
 import { connect, type Socket } from "node:net";
 import type { Address } from "../../src/transport/transport.js";
-import type { RawClient } from "./contract.js";
+import type { RawClient } from "../../src/testing/transport-contract.js";
 
 /** A connected raw socket; `write` adds the newline, `socket.write` sends bytes as they are. */
 export interface RawSocket extends RawClient {

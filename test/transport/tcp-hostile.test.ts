@@ -5,7 +5,7 @@ import { MemoryLogger } from "../../src/testing/memory-logger.js";
 import { TcpConnection } from "../../src/transport/tcp-connection.js";
 import { TcpTransport } from "../../src/transport/tcp-transport.js";
 import type { Address, Connection } from "../../src/transport/transport.js";
-import { envelope, Recorder, waitFor } from "./contract.js";
+import { envelope, Recorder, waitFor } from "../../src/testing/transport-contract.js";
 import { openRawSocket, type RawSocket } from "./raw-socket.js";
 
 const MiB = 1024 * 1024;

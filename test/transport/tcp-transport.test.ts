@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "../../src/kernel/config.js";
 import { silentLogger, type Logger } from "../../src/base/logger.js";
 import { TcpTransport } from "../../src/transport/tcp-transport.js";
-import { Recorder, waitFor } from "./contract.js";
+import { Recorder, waitFor } from "../../src/testing/transport-contract.js";
 import { openRawSocket } from "./raw-socket.js";
 
 /** A logger that keeps the messages logged at debug level. */

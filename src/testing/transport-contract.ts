@@ -1,12 +1,19 @@
 /**
- * The transport compliance suite (DESIGN.md §6): one set of behaviours every `Transport` must show,
- * run against the TCP transport and the in-memory transport.
+ * The transport compliance suite (DESIGN.md §5): one set of behaviours every `Transport` must show. peerkit
+ * runs it against its TCP and in-memory transports; a third-party transport runs it to prove itself:
+ *
+ * @example
+ *   import { afterEach, beforeEach, describe, expect, it } from "vitest";
+ *   import { transportContract } from "peerkit/testing";
+ *   transportContract("my", () => ({ create: (limits) => new MyTransport(limits), openRaw: myRawClient }),
+ *     { afterEach, beforeEach, describe, expect, it });
+ *
+ * The test functions are passed in, so the suite runs under vitest or any runner with the same API.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Limits } from "../../src/kernel/config.js";
-import type { Envelope } from "../../src/base/envelope.js";
-import { PeerkitError } from "../../src/base/errors.js";
-import type { Address, Connection, Transport, TransportHandlers } from "../../src/transport/transport.js";
+import type { Envelope } from "../base/envelope.js";
+import { PeerkitError } from "../base/errors.js";
+import type { TransportLimits } from "../transport/limits.js";
+import type { Address, Connection, Transport, TransportHandlers } from "../transport/transport.js";
 
 /** A client that writes frames' text verbatim, bypassing `encodeEnvelope`: how bad frames are sent. */
 export interface RawClient {
@@ -21,7 +28,7 @@ export interface RawClient {
 /** What the suite needs from one kind of transport. A fresh harness is made for every test. */
 export interface TransportHarness {
   /** A new transport with these limit overrides, able to reach the others of this harness. */
-  create(limits?: Partial<Limits>): Transport;
+  create(limits?: Partial<TransportLimits>): Transport;
   /** Connects a raw client to a listening transport. */
   openRaw(address: Address): Promise<RawClient>;
 }
@@ -71,14 +78,26 @@ export function envelope(msg: unknown): Envelope {
   return { msg_type: "TEST", msg, originator: "contract", time: 1 };
 }
 
-/** Runs the compliance suite against the transport built by `makeHarness`. */
-export function transportContract(name: string, makeHarness: () => TransportHarness): void {
+/** The test runner's functions the suite uses (vitest's, or any runner's with the same API). */
+export interface TestApi {
+  describe(name: string, body: () => void): void;
+  it(name: string, body: () => Promise<void> | void): void;
+  beforeEach(body: () => Promise<void> | void): void;
+  afterEach(body: () => Promise<void> | void): void;
+  // The suite uses the common matchers (toBe, toEqual, toMatchObject, rejects...): typed loosely on purpose.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  expect: (actual: unknown) => any;
+}
+
+/** Runs the compliance suite against the transport built by `makeHarness`, with the runner's `test` functions. */
+export function transportContract(name: string, makeHarness: () => TransportHarness, test: TestApi): void {
+  const { afterEach, beforeEach, describe, expect, it } = test;
   describe(`${name} transport contract`, () => {
     let harness: TransportHarness;
     const transports: Transport[] = [];
     const rawClients: RawClient[] = [];
 
-    function transport(limits?: Partial<Limits>): { transport: Transport; recorder: Recorder } {
+    function transport(limits?: Partial<TransportLimits>): { transport: Transport; recorder: Recorder } {
       const created = harness.create(limits);
       const recorder = new Recorder();
       created.setHandlers(recorder);
@@ -86,7 +105,7 @@ export function transportContract(name: string, makeHarness: () => TransportHarn
       return { transport: created, recorder };
     }
 
-    async function listening(limits?: Partial<Limits>): Promise<{ transport: Transport; recorder: Recorder; address: Address }> {
+    async function listening(limits?: Partial<TransportLimits>): Promise<{ transport: Transport; recorder: Recorder; address: Address }> {
       const made = transport(limits);
       return { ...made, address: await made.transport.listen(HOST, 0) };
     }
@@ -98,7 +117,7 @@ export function transportContract(name: string, makeHarness: () => TransportHarn
     }
 
     /** A listener and a dialler connected to it, with both ends of the link. */
-    async function connectedPair(limits?: Partial<Limits>) {
+    async function connectedPair(limits?: Partial<TransportLimits>) {
       const server = await listening(limits);
       const client = transport(limits);
       const outbound = await client.transport.dial(HOST, server.address.port);
