@@ -2,6 +2,30 @@
 // promise where a callback is expected), plus consistent `import type`. Run by `npm run lint` and `.ci/run`.
 import tseslint from "typescript-eslint";
 
+/** An import-boundary rule: relative imports matching `regex` are refused in these files, with `message`. */
+function boundary(files, regex, message, ignores = []) {
+  return { files, ignores, rules: { "no-restricted-imports": ["error", { patterns: [{ regex, message }] }] } };
+}
+
+// The rooms of DESIGN.md §1 and what each may import (README, "Architecture"): arrows point down only.
+const ROOMS = [
+  boundary(["src/base/**/*.ts"], "^\\.\\./", "src/base imports nothing of ours: it is the bottom room."),
+  boundary(
+    ["src/transport/**/*.ts"],
+    "^\\.\\./(?!base/)",
+    "src/transport may import only src/base (the transport knows no kernel, plugin or node).",
+    // The legacy dialect still lives here until it moves to its own module (issue 10, item 5).
+    ["src/transport/legacy-*.ts"],
+  ),
+  boundary(
+    ["src/kernel/**/*.ts"],
+    "^\\.\\./(plugins|node|cli|testing|legacy)/|^\\.\\./transport/(?!transport\\.js$|limits\\.js$)",
+    "src/kernel may import src/base and the transport contract (transport.ts, limits.ts) only: it knows no plugin, no transport implementation, no node.",
+  ),
+  boundary(["src/node/**/*.ts"], "^\\.\\./(cli|testing)/", "src/node may not import the CLI or the testing kit."),
+  boundary(["src/testing/**/*.ts"], "^\\.\\./cli/", "src/testing may not import the CLI."),
+];
+
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "bench/**", "**/*.js", "**/*.mjs"] },
   {
@@ -19,4 +43,5 @@ export default tseslint.config(
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
     },
   },
+  ...ROOMS,
 );
