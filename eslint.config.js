@@ -14,8 +14,13 @@ const ROOMS = [
     ["src/transport/**/*.ts"],
     "^\\.\\./(?!base/)",
     "src/transport may import only src/base (the transport knows no kernel, plugin or node).",
-    // The legacy dialect still lives here until it moves to its own module (issue 10, item 5).
-    ["src/transport/legacy-*.ts"],
+  ),
+  boundary(
+    ["src/legacy/**/*.ts"],
+    "^\\.\\./(?!base/|transport/)",
+    "src/legacy (the original Python peers' dialect) may import src/base and src/transport; its plugin, the public plugin API.",
+    // Its plugin moves onto the public plugin API with the other plugins.
+    ["src/legacy/plugin.ts"],
   ),
   boundary(
     ["src/kernel/**/*.ts"],

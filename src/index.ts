@@ -44,6 +44,7 @@ export { resolveNodeConfig, loadConfigFile } from "./node/config-file.js";
 export * from "./base/errors.js";
 export { AdvertisePlugin, BroadcastPlugin, DirectPlugin, KeepalivePlugin, LegacyPlugin, PingPlugin, TestPlugin, BUILTIN_PLUGINS } from "./plugins/index.js";
 export type { DuplicateKey } from "./plugins/broadcast.js";
+export { LEGACY_DIALECT, attachLegacyDialect, type LegacyDialect, type LegacyRouterStats } from "./legacy/index.js";
 export { Plumtree } from "./plugins/plumtree.js";
 export { RouteTable } from "./kernel/route-table.js";
 export * from "./transport/index.js";

@@ -2,7 +2,8 @@
  * The wire envelope of protocol version 1 (DESIGN.md §2) and its validation.
  *
  * Every frame from the network is untrusted: `parseEnvelope` is the only way a frame becomes an
- * `Envelope`, and it never throws.
+ * `Envelope`, whatever its dialect (a dialect maps its messages onto the envelope's shape inside it,
+ * between the JSON check and the envelope check), and it never throws.
  */
 
 /** One message on the wire: `{msg_type, msg, originator, time}` plus the optional routing fields. */
@@ -76,8 +77,7 @@ const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
  * Everything downstream that recurses (V8's `JSON.stringify` in the printers, the event emitters' callers,
  * the loggers) relies on this bound: a value that passed here is at most `maxDepth` deep.
  *
- * Used by `parseEnvelope`; exported so that other dialects (the legacy one) apply the same check to the
- * JSON they parse.
+ * Used by `parseEnvelope` on every frame, of every dialect, before anything else walks it.
  */
 export function checkJsonValue(root: unknown, maxDepth: number = DEFAULT_MAX_JSON_DEPTH): string | undefined {
   if (typeof root !== "object" || root === null) return undefined;
@@ -114,16 +114,30 @@ function depthReason(maxDepth: number): string {
   return `JSON nested deeper than limits.maxJsonDepth (${maxDepth})`;
 }
 
+/** The outcome of a dialect's `Translation`: the envelope-shaped value, or why the message is not one. */
+export type TranslationResult = { ok: true; value: unknown } | { ok: false; reason: string };
+
+/**
+ * A dialect's mapping of one of its messages, as `JSON.parse` returned it and `checkJsonValue` passed
+ * it, onto the envelope's shape. Its result then gets the envelope check (`checkEnvelope`) every frame
+ * gets. It only rearranges what it was given: it must not nest deeper nor add forbidden keys.
+ */
+export type Translation = (value: unknown) => TranslationResult;
+
 /** Options of `parseEnvelope`. */
 export interface ParseOptions {
   /** Deepest nesting of arrays and objects accepted, the envelope itself being depth 1; default 64. */
   maxJsonDepth?: number;
+  /** For a frame of another dialect than peerkit's own: its mapping onto the envelope's shape. */
+  translate?: Translation;
 }
 
 /**
- * Parses one frame (the text of one line, without its newline) into an envelope.
- * Never throws: invalid JSON, nesting deeper than `maxJsonDepth`, a prototype-pollution key, a
- * non-object, or a missing or mistyped field yields `{ ok: false, reason }`.
+ * Parses one frame (the text of one line, without its newline; or one message of another dialect, with
+ * its `translate`) into an envelope: JSON, then `checkJsonValue`, then the dialect's translation, then
+ * `checkEnvelope`. Never throws: invalid JSON, nesting deeper than `maxJsonDepth`, a
+ * prototype-pollution key, a message the translation refuses, a non-object, or a missing or mistyped
+ * field yields `{ ok: false, reason }`.
  *
  * `JSON.parse` itself does not recurse in V8 (it takes any depth a frame can carry); the depth bound is
  * for the code after it.
@@ -137,6 +151,11 @@ export function parseEnvelope(text: string, options: ParseOptions = {}): ParseRe
   }
   const unsafe = checkJsonValue(value, options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH);
   if (unsafe !== undefined) return { ok: false, reason: unsafe };
+  if (options.translate) {
+    const translated = options.translate(value);
+    if (!translated.ok) return translated;
+    value = translated.value;
+  }
   const reason = checkEnvelope(value);
   if (reason !== undefined) return { ok: false, reason };
   return { ok: true, envelope: value as Envelope };

@@ -14,6 +14,14 @@ export interface BootstrapPeer {
   legacy?: boolean;
 }
 
+/**
+ * The dialect a bootstrap peer is dialled in: the config file's `legacy: true` (or `legacy://host:port`)
+ * names the dialect of the `legacy` plugin; undefined for peerkit's own.
+ */
+export function bootstrapDialect(peer: BootstrapPeer): string | undefined {
+  return peer.legacy ? "legacy" : undefined;
+}
+
 /** Resource limits: the transport's (`TransportLimits`) and the kernel's. Every field has a default (`DEFAULT_LIMITS`). */
 export interface Limits extends TransportLimits {
   /** Most peers this node keeps connected; further handshakes are refused and advertised peers not dialled. */

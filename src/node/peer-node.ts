@@ -1,11 +1,11 @@
 /** `PeerNode`: one running node, its lifecycle and the original design's API. */
-import type { Address, Transport } from "../transport/transport.js";
+import type { Address, DialOptions, Transport } from "../transport/transport.js";
 import type { AdvertisePlugin } from "../plugins/advertise.js";
 import type { BroadcastPlugin } from "../plugins/broadcast.js";
 import type { DirectPlugin } from "../plugins/direct.js";
 import type { KeepalivePlugin } from "../plugins/keepalive.js";
 import type { PingPlugin } from "../plugins/ping.js";
-import type { BootstrapPeer, NodeConfig } from "../kernel/config.js";
+import { bootstrapDialect, type BootstrapPeer, type NodeConfig } from "../kernel/config.js";
 import type { ConnectionPool } from "../kernel/connection-pool.js";
 import type { Dispatcher } from "../kernel/dispatcher.js";
 import { NodeStateError, PluginNotLoadedError, SelfDialError } from "../base/errors.js";
@@ -139,10 +139,11 @@ export class PeerNode {
   /**
    * Connects to a node (PING) and resolves with its identity when its PONG arrives. Needs the ping
    * plugin. With the keepalive plugin, the address is kept: redialled whenever the peer drops.
+   * `dialect` names the wire the peer speaks, when not peerkit's own (a plugin registers it).
    */
-  async join(host: string, port: number, options: { legacy?: boolean } = {}): Promise<PeerInfo> {
-    const peer = await this.require<PingPlugin>("ping", "join()").join(host, port, { dialect: options.legacy ? "legacy" : "ndjson" });
-    this.plugin<KeepalivePlugin>("keepalive")?.keep(host, port, peer.id, options.legacy);
+  async join(host: string, port: number, options: DialOptions = {}): Promise<PeerInfo> {
+    const peer = await this.require<PingPlugin>("ping", "join()").join(host, port, { dialect: options.dialect });
+    this.plugin<KeepalivePlugin>("keepalive")?.keep(host, port, peer.id, options.dialect);
     return { id: peer.id, host: peer.host, port: peer.port };
   }
 
@@ -175,12 +176,14 @@ export class PeerNode {
    */
   async bootstrap(list: readonly BootstrapPeer[]): Promise<PeerInfo[]> {
     const joined = await Promise.all(
-      list.map(async ({ host, port, legacy }) => {
+      list.map(async (entry) => {
+        const { host, port } = entry;
+        const dialect = bootstrapDialect(entry);
         try {
-          return await this.join(host, port, { legacy });
+          return await this.join(host, port, { dialect });
         } catch (error) {
           this.logger.warn("could not join a bootstrap peer", { address: `${host}:${port}`, error: errorMessage(error) });
-          if (this.state === "running" && !(error instanceof SelfDialError)) this.plugin<KeepalivePlugin>("keepalive")?.keep(host, port, undefined, legacy);
+          if (this.state === "running" && !(error instanceof SelfDialError)) this.plugin<KeepalivePlugin>("keepalive")?.keep(host, port, undefined, dialect);
           return undefined;
         }
       }),

@@ -7,9 +7,9 @@
  * once per request; any other is dropped and counted (`stats.unsolicited`). What a reply may make the
  * node dial is budgeted: `limits.peerExchangeDialsPerReply` per request, `peerExchangeDialsPerMinute`
  * in all, never an address dialled or failed within `peerExchangeBackoffMs` (`PeerExchangeBudget`).
- * The original Python peers answer one ADVERTISE with one ADVERTISE_REPLY per peer: a request sent on a
- * legacy connection stays open for replies until `limits.requestTimeoutMs`, its dial budget shared by
- * them all.
+ * A connection whose dialect answers one ADVERTISE with one ADVERTISE_REPLY per peer
+ * (`Connection.splitsReplies`) keeps its request open for replies until `limits.requestTimeoutMs`, its
+ * dial budget shared by them all.
  */
 import { inject } from "tsyringe";
 import type { Clock, TimerHandle } from "../base/clock.js";
@@ -47,12 +47,12 @@ interface Waiter {
   reject(error: Error): void;
 }
 
-/** An ADVERTISE sent to a peer, open for its reply (or, in the legacy dialect, its replies). */
+/** An ADVERTISE sent to a peer, open for its reply (or, where replies come split, its replies). */
 interface ExchangeRequest {
   /** The connection the ADVERTISE went out on: only a reply on it counts. */
   connection: Connection;
-  /** A legacy request takes one reply per peer until its timer; any other is answered by one reply. */
-  legacy: boolean;
+  /** Its connection splits replies: it takes one reply per peer until its timer; any other is answered by one reply. */
+  splitReplies: boolean;
   /** What is left of `limits.peerExchangeDialsPerReply`. */
   dialsLeft: number;
   /** Whether a reply came (the waiters are settled then). */
@@ -114,13 +114,13 @@ export class AdvertisePlugin {
     if (!connection || !connection.send(this.self.envelope("ADVERTISE", null))) {
       return Promise.reject(new UnknownPeerError(peerId));
     }
-    // A legacy request kept open after its first reply gives way to the new one (and its budget).
+    // A request kept open for split replies after its first one gives way to the new one (and its budget).
     if (open) this.close(peerId, open);
     const ms = this.config.limits.requestTimeoutMs;
     return new Promise<PeerInfo[]>((resolve, reject) => {
       const request: ExchangeRequest = {
         connection,
-        legacy: connection.dialect === "legacy",
+        splitReplies: connection.splitsReplies === true,
         dialsLeft: this.config.limits.peerExchangeDialsPerReply,
         answered: false,
         waiters: [{ resolve, reject }],
@@ -161,7 +161,7 @@ export class AdvertisePlugin {
       return;
     }
     const request = this.requests.get(context.peerId);
-    if (!request || request.connection !== context.connection || (request.answered && !request.legacy)) {
+    if (!request || request.connection !== context.connection || (request.answered && !request.splitReplies)) {
       this.stats.unsolicited++;
       this.logger.debug("dropped an ADVERTISE_REPLY that answers no ADVERTISE of this node", { peer: context.peerId, entries: envelope.msg.length });
       return;
@@ -169,8 +169,8 @@ export class AdvertisePlugin {
     const waiters = request.waiters;
     request.waiters = [];
     request.answered = true;
-    if (!request.legacy) this.close(context.peerId, request);
-    // Peers a legacy peer advertises are dialled in its dialect: they spoke it to it.
+    if (!request.splitReplies) this.close(context.peerId, request);
+    // Advertised peers are dialled in the dialect the reply came in: they spoke it to that peer.
     const connected = await this.connectToNew(envelope.msg, request, { dialect: context.connection.dialect });
     for (const waiter of waiters) waiter.resolve(connected);
   }

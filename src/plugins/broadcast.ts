@@ -115,8 +115,8 @@ export class BroadcastPlugin {
 
   /**
    * Adds a second identity for broadcasts: a message whose key was seen counts as a duplicate even
-   * under another id. The legacy plugin uses it so that one message crossing between peerkit and the
-   * original Python peers (which know no ids) is delivered once. Returns the function that removes it.
+   * under another id. A dialect's plugin uses it so that one message crossing between peerkit and peers
+   * that know no ids is delivered once. Returns the function that removes it.
    */
   addDuplicateKey(key: DuplicateKey): () => void {
     this.duplicateKeys.add(key);

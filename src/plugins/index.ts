@@ -4,7 +4,7 @@ import { AdvertisePlugin } from "./advertise.js";
 import { BroadcastPlugin } from "./broadcast.js";
 import { DirectPlugin } from "./direct.js";
 import { KeepalivePlugin } from "./keepalive.js";
-import { LegacyPlugin } from "./legacy.js";
+import { LegacyPlugin } from "../legacy/plugin.js";
 import { PingPlugin } from "./ping.js";
 import { TestPlugin } from "./test-message.js";
 

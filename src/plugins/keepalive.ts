@@ -31,8 +31,8 @@ interface KeptAddress {
   port: number;
   /** The id of the peer last reached there. */
   peerId: string | undefined;
-  /** Whether the peer there is one of the original Python peers. */
-  legacy: boolean;
+  /** The wire format the peer there speaks (`DialOptions.dialect`); undefined for NDJSON. */
+  dialect: string | undefined;
   /** Failed redials since the last success. */
   attempt: number;
   timer: TimerHandle | undefined;
@@ -91,11 +91,11 @@ export class KeepalivePlugin {
    * there, if any; without one (a bootstrap peer that could not be reached at start) the first redial is
    * scheduled now.
    */
-  keep(host: string, port: number, peerId?: string, legacy = false): void {
+  keep(host: string, port: number, peerId?: string, dialect?: string): void {
     const key = `${host}:${port}`;
     let entry = this.kept.get(key);
     if (!entry) {
-      entry = { host, port, peerId, legacy, attempt: 0, timer: undefined };
+      entry = { host, port, peerId, dialect, attempt: 0, timer: undefined };
       this.kept.set(key, entry);
     }
     if (peerId !== undefined) entry.peerId = peerId;
@@ -173,7 +173,7 @@ export class KeepalivePlugin {
     const address = `${entry.host}:${entry.port}`;
     this.logger.debug("redialling a kept peer", { address, attempt: entry.attempt, afterMs: waitedMs });
     try {
-      const peer = await this.connections.connect(entry.host, entry.port, { dialect: entry.legacy ? "legacy" : "ndjson" });
+      const peer = await this.connections.connect(entry.host, entry.port, { dialect: entry.dialect });
       entry.attempt = 0;
       entry.peerId = peer.id;
       this.logger.info("kept peer is back", { peer: peer.id, address });

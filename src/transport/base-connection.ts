@@ -7,7 +7,7 @@ import { parseEnvelope, encodeEnvelope, type Envelope } from "../base/envelope.j
 import type { TransportLimits } from "./limits.js";
 import type { LogFields, Logger } from "../base/logger.js";
 import type { ThrottledWarning } from "../base/throttled-warning.js";
-import type { Address, Connection, ConnectionStats, TransportHandlers } from "./transport.js";
+import { NDJSON_DIALECT, type Address, type Connection, type ConnectionStats, type Dialect, type TransportHandlers } from "./transport.js";
 
 /** The limits a connection enforces on the frames it receives and the bytes it queues. */
 export type ConnectionLimits = Pick<TransportLimits, "maxFrameBytes" | "maxBadFrames" | "maxQueuedBytes" | "maxFramesPerSecond" | "frameBurst" | "writeTimeoutMs"> &
@@ -38,7 +38,7 @@ export abstract class BaseConnection implements Connection {
   readonly direction: "inbound" | "outbound";
   readonly remote: Address;
   peerId: string | undefined = undefined;
-  readonly dialect: "ndjson" | "legacy" = "ndjson";
+  readonly dialect: Dialect = NDJSON_DIALECT;
 
   protected readonly limits: ConnectionLimits;
   protected readonly logger: Logger;

@@ -82,7 +82,7 @@ export class FrameDecoder {
   /**
    * Returns the final unterminated line, if any, and empties the decoder. For protocols that end the
    * last frame with EOF instead of a newline: the TCP transport delivers such a tail as a final frame
-   * (or, when it is all a connection sent, as a legacy one-shot message).
+   * (or, when it is all a connection sent, as a one-shot message to the extension that takes them).
    */
   end(): string | undefined {
     if (this.pendingBytes === 0) return undefined;

@@ -24,9 +24,9 @@ export interface TransportLimits {
   /** Deepest nesting of arrays and objects accepted in a frame; a deeper frame is a bad frame. */
   maxJsonDepth: number;
   /**
-   * Most sockets open at once, of every kind: inbound, outbound, dials in progress and the legacy
-   * dialect's one-shot sockets. Set below the process's file-descriptor limit; at it the node refuses
-   * new sockets (logged) instead of failing with EMFILE.
+   * Most sockets open at once, of every kind: inbound, outbound, dials in progress and those a dialect
+   * opens (the one-shot sockets of a connection-per-message wire). Set below the process's
+   * file-descriptor limit; at it the node refuses new sockets (logged) instead of failing with EMFILE.
    */
   maxSockets: number;
   /** A socket that has had bytes waiting to be written for this long without any being accepted is closed, in milliseconds. */

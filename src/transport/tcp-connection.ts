@@ -12,8 +12,9 @@ const BATCH_FLUSH_CHARS = 64 * 1024;
 /** What a `TcpConnection` needs besides its socket; the remote address is read from the socket. */
 export type TcpConnectionOptions = Omit<ConnectionOptions, "remote"> & {
   /**
-   * Receives the text of a connection that sent one unterminated message and closed: the way the
-   * original Python peers send. Without it, such a text is decoded as a final NDJSON frame.
+   * Receives the text of a connection that sent one unterminated message and closed, and nothing
+   * before it (a wire of one connection per message; `TcpTransport.handleOneShotMessages`). Without it,
+   * such a text is decoded as a final NDJSON frame.
    */
   onOneShotMessage?: (connection: TcpConnection, text: string) => void;
 };
@@ -25,7 +26,7 @@ export type TcpConnectionOptions = Omit<ConnectionOptions, "remote"> & {
  * to `handlers.frame`, a bad one counts against `limits.maxBadFrames`. A line longer than
  * `limits.maxFrameBytes` closes the connection. An unterminated line left when the remote closes is
  * delivered as a final frame (NDJSON allows a last line without newline), or to `onOneShotMessage` when
- * it is all the connection ever sent (the legacy dialect's one-shot messages).
+ * it is all the connection ever sent (a dialect of one connection per message).
  *
  * The whole read path (decode, parse, validate, dispatch) runs inside one guard (`readGuarded`): an
  * unexpected throw closes this connection only, logged with the peer, and never reaches the process.
@@ -269,7 +270,7 @@ export class TcpConnection extends BaseConnection {
       tail = undefined;
     }
     // NDJSON with a final unterminated line at end of stream: the last frame needs no newline. A
-    // connection whose only message is such a line is how the original Python peers talk.
+    // connection whose only message is such a line is how a one-connection-per-message dialect talks.
     if (tail !== undefined) {
       const { framesIn, badFrames } = this.stats();
       if (this.onOneShotMessage && framesIn === 0 && badFrames === 0) this.onOneShotMessage(this, tail);

@@ -1,25 +1,14 @@
 /** The default transport: long-lived TCP connections carrying newline-delimited JSON (DESIGN.md §2). */
 import { createServer, connect, type Server, type Socket, type AddressInfo } from "node:net";
 import { DialError, ListenError, NodeStateError, PluginNotLoadedError } from "../base/errors.js";
-import type { Logger } from "../base/logger.js";
+import type { LogFields, Logger } from "../base/logger.js";
 import { ThrottledWarning } from "../base/throttled-warning.js";
-import { LegacyRouter, type LegacyOptions, type LegacyRouterOptions } from "./legacy-router.js";
 import type { TransportLimits } from "./limits.js";
-import { TcpConnection } from "./tcp-connection.js";
-import type { Address, Connection, DialOptions, Transport, TransportHandlers } from "./transport.js";
+import { TcpConnection, type TcpConnectionOptions } from "./tcp-connection.js";
+import { NDJSON_DIALECT, type Address, type Connection, type Dialect, type DialOptions, type Transport, type TransportHandlers } from "./transport.js";
 
-/**
- * A `Transport` over TCP, built by the kernel from the node's config and logger.
- *
- * Reads `config.limits`: `maxFrameBytes`, `maxBadFrames`, the rate limit and `writeTimeoutMs` per
- * connection, `dialTimeoutMs` for `dial`, and `maxSockets`: one budget for every socket the node holds
- * (inbound, outbound, dials in progress, the legacy dialect's one-shot sockets), set below the process's
- * file-descriptor limit. At the budget an inbound socket is closed at once and a dial fails with
- * ERR_DIAL_FAILED naming the limit (both logged, throttled), so the process never meets EMFILE.
- * Which connections may stay (pending budgets, `maxConnections`, peer slots) is the kernel's decision.
- */
-/** The limits a `TcpTransport` reads: its own, and those of the legacy dialect it can speak. */
-export type TcpTransportLimits = TransportLimits & LegacyRouterOptions["limits"];
+/** The limits a `TcpTransport` reads. */
+export type TcpTransportLimits = TransportLimits;
 
 /** What a `TcpTransport` is built from: plain values, no container. */
 export interface TcpTransportOptions {
@@ -27,6 +16,40 @@ export interface TcpTransportOptions {
   logger: Logger;
 }
 
+/**
+ * How a TCP transport reaches peers of a dialect other than NDJSON: registered with
+ * `TcpTransport.registerDialect` by the plugin that provides the dialect.
+ */
+export interface DialectDialer {
+  /**
+   * A connection to the peer listening at that address, announced to the kernel through
+   * `handlers.connection` (it may be one already open). Called for `dial(host, port, { dialect })`.
+   */
+  dial(host: string, port: number, handlers: TransportHandlers): Connection | Promise<Connection>;
+  /** Closes the dialect's connections; called first when the transport closes. */
+  close?(reason: string): void;
+}
+
+/**
+ * Receives the text of a connection that sent one unterminated message and closed, and nothing else
+ * (a wire of one connection per message). The handler owns the connection from then on (it closes it).
+ */
+export type OneShotMessageHandler = (connection: TcpConnection, text: string, handlers: TransportHandlers) => void;
+
+/**
+ * A `Transport` over TCP, built by the composition root from plain options.
+ *
+ * Reads `limits`: `maxFrameBytes`, `maxBadFrames`, the rate limit and `writeTimeoutMs` per connection,
+ * `dialTimeoutMs` for `dial`, and `maxSockets`: one budget for every socket the node holds (inbound,
+ * outbound, dials in progress, and the sockets extensions open through `track`), set below the
+ * process's file-descriptor limit. At the budget an inbound socket is closed at once and a dial fails
+ * with ERR_DIAL_FAILED naming the limit (both logged, throttled), so the process never meets EMFILE.
+ * Which connections may stay (pending budgets, `maxConnections`, peer slots) is the kernel's decision.
+ *
+ * Extension points, for a plugin that teaches the transport another wire: `registerDialect` (dialling by dialect), `handleOneShotMessages` (connections that deliver
+ * one unterminated message and close), and `admitSocket` / `track` / `connectionCount` (sockets opened
+ * by the extension, under the transport's one socket budget).
+ */
 export class TcpTransport implements Transport {
   private readonly limits: TcpTransportLimits;
   private readonly logger: Logger;
@@ -39,10 +62,10 @@ export class TcpTransport implements Transport {
   private readonly socketClosed = new WeakMap<Socket, Promise<void>>();
   private nextId = 1;
   private closing: Promise<void> | undefined;
-  /** Present once `enableLegacy()` was called: the original Python peers' wire is spoken too. */
-  private legacy: LegacyRouter | undefined;
-  /** The legacy dialect's one-shot outbound sockets still open; they count against `maxConnections` too. */
-  private readonly legacySockets = new Set<Socket>();
+  /** Dialers of the dialects other than NDJSON, by name. */
+  private readonly dialers = new Map<Dialect, DialectDialer>();
+  /** Where a connection's one unterminated message goes; without it, the text is a final NDJSON frame. */
+  private oneShotHandler: OneShotMessageHandler | undefined;
   private readonly overBudget: ThrottledWarning;
   /** One "rejected a frame" warning for all connections: junk on many connections cannot flood the log. */
   private readonly rejectedFrame: ThrottledWarning;
@@ -60,27 +83,63 @@ export class TcpTransport implements Transport {
   }
 
   /**
-   * Also speaks the original Python peers' wire: a connection that delivers one unterminated JSON
-   * message and closes is decoded as a legacy message, and `dial(..., { dialect: "legacy" })` gives a
-   * link that sends each message on a connection of its own. Called by the `legacy` plugin; returns
-   * the router (for its counters). Calling it again returns the same router.
+   * Teaches the transport to dial peers of another dialect: `dial(host, port, { dialect: name })` then
+   * asks `dialer`. Name a dialect after the plugin that registers it: a dial in a dialect nobody
+   * registered fails with ERR_PLUGIN_NOT_LOADED naming that plugin. Returns the function that removes it.
    */
-  enableLegacy(options: LegacyOptions = {}): LegacyRouter {
-    const handlers = this.handlers;
-    if (!handlers) throw missingHandlers("enableLegacy");
-    return (this.legacy ??= new LegacyRouter({
-      ...options,
-      handlers,
-      limits: this.limits,
-      logger: this.logger,
-      track: (socket) => {
-        this.track(socket);
-        this.legacySockets.add(socket);
-        socket.once("close", () => this.legacySockets.delete(socket));
-      },
-      admitSocket: () => this.admitLegacySocket(),
-      nextId: () => String(this.nextId++),
-    }));
+  registerDialect(name: Dialect, dialer: DialectDialer): () => void {
+    if (name === NDJSON_DIALECT || this.dialers.has(name)) {
+      throw new NodeStateError(`The dialect "${name}" is already spoken by this TCP transport; register each dialect once.`);
+    }
+    this.dialers.set(name, dialer);
+    return () => {
+      if (this.dialers.get(name) === dialer) this.dialers.delete(name);
+    };
+  }
+
+  /**
+   * Hands the text of each connection accepted or dialled from now on that sends one unterminated
+   * message and closes (and sent nothing before) to `handler`, instead of decoding it as a final NDJSON
+   * frame. One handler at a time. Returns the function that removes it.
+   */
+  handleOneShotMessages(handler: OneShotMessageHandler): () => void {
+    if (this.oneShotHandler) throw new NodeStateError("This TCP transport already has a one-shot message handler; only one extension may take them.");
+    this.oneShotHandler = handler;
+    return () => {
+      if (this.oneShotHandler === handler) this.oneShotHandler = undefined;
+    };
+  }
+
+  /**
+   * Whether one more socket may be opened now within `limits.maxSockets`. When not, logs the throttled
+   * over-budget warning (with `fields`); the caller drops what needed the socket.
+   */
+  admitSocket(fields: LogFields = {}): boolean {
+    if (this.sockets.size < this.limits.maxSockets) return true;
+    this.overBudget.warn({ ...fields, maxSockets: this.limits.maxSockets });
+    return false;
+  }
+
+  /**
+   * Counts a socket an extension opened against `limits.maxSockets` until it has closed, and makes
+   * `close()` destroy it and wait for it.
+   */
+  track(socket: Socket): void {
+    this.sockets.add(socket);
+    this.socketClosed.set(
+      socket,
+      new Promise((resolve) => {
+        socket.once("close", () => {
+          this.sockets.delete(socket);
+          resolve();
+        });
+      }),
+    );
+  }
+
+  /** The NDJSON connections open now (a dialect's own connections are not counted). */
+  get connectionCount(): number {
+    return this.connections.size;
   }
 
   listen(host: string, port: number): Promise<Address> {
@@ -118,10 +177,8 @@ export class TcpTransport implements Transport {
     if (this.closing) return Promise.reject(new NodeStateError(`The TCP transport is closed; cannot dial ${host}:${port}.`));
     const handlers = this.handlers;
     if (!handlers) return Promise.reject(missingHandlers("dial"));
-    if (options.dialect === "legacy") {
-      if (!this.legacy) return Promise.reject(new PluginNotLoadedError("legacy", `Dialling the legacy peer ${host}:${port}`));
-      return Promise.resolve(this.legacy.dial(host, port));
-    }
+    const dialect = options.dialect ?? NDJSON_DIALECT;
+    if (dialect !== NDJSON_DIALECT) return this.dialDialect(dialect, host, port, handlers);
 
     if (this.sockets.size >= this.limits.maxSockets) {
       this.overBudget.warn({ dial: `${host}:${port}`, maxSockets: this.limits.maxSockets });
@@ -166,7 +223,7 @@ export class TcpTransport implements Transport {
   private async shutdown(): Promise<void> {
     const server = this.server;
     const serverClosed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
-    this.legacy?.closeAll("the transport was closed");
+    for (const dialer of this.dialers.values()) dialer.close?.("the transport was closed");
     for (const connection of this.connections) connection.destroy("the transport was closed");
     for (const socket of this.sockets) socket.destroy();
     await Promise.all([serverClosed, ...[...this.sockets].map((socket) => this.socketClosed.get(socket))]);
@@ -201,7 +258,7 @@ export class TcpTransport implements Transport {
       logger: this.logger,
       handlers,
       rejections: this.rejectedFrame,
-      onOneShotMessage: this.legacy && ((oneShot, text) => this.legacy?.route(oneShot, text)),
+      onOneShotMessage: this.oneShotHandlerFor(handlers),
     });
     this.connections.add(connection);
     socket.once("close", () => this.connections.delete(connection));
@@ -215,27 +272,16 @@ export class TcpTransport implements Transport {
     return connection;
   }
 
-  /** Whether the legacy dialect may open one more one-shot socket: within `maxSockets`, and with the connections within `maxConnections`. */
-  private admitLegacySocket(): boolean {
-    if (this.sockets.size >= this.limits.maxSockets) {
-      this.overBudget.warn({ legacy: true, maxSockets: this.limits.maxSockets });
-      return false;
-    }
-    return this.connections.size + this.legacySockets.size < this.limits.maxConnections;
+  /** The one-shot handler as a connection takes it, or undefined when no extension takes one-shot messages. */
+  private oneShotHandlerFor(handlers: TransportHandlers): TcpConnectionOptions["onOneShotMessage"] {
+    const handler = this.oneShotHandler;
+    return handler && ((connection, text) => handler(connection, text, handlers));
   }
 
-  /** Remembers a socket until it has emitted `close`, so that `close()` can wait for it. */
-  private track(socket: Socket): void {
-    this.sockets.add(socket);
-    this.socketClosed.set(
-      socket,
-      new Promise((resolve) => {
-        socket.once("close", () => {
-          this.sockets.delete(socket);
-          resolve();
-        });
-      }),
-    );
+  private async dialDialect(dialect: Dialect, host: string, port: number, handlers: TransportHandlers): Promise<Connection> {
+    const dialer = this.dialers.get(dialect);
+    if (!dialer) throw new PluginNotLoadedError(dialect, `Dialling ${host}:${port} in the "${dialect}" dialect`);
+    return dialer.dial(host, port, handlers);
   }
 }
 

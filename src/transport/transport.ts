@@ -10,8 +10,14 @@ export interface Address {
   port: number;
 }
 
-/** A wire format a transport may speak. */
-export type Dialect = "ndjson" | "legacy";
+/**
+ * The name of a wire format a transport may speak. `ndjson` (peerkit's own) is built in; a transport
+ * may learn others (`TcpTransport.registerDialect`), each named after the plugin that provides it.
+ */
+export type Dialect = string;
+
+/** peerkit's own wire format: one JSON envelope per line (DESIGN.md §2). */
+export const NDJSON_DIALECT: Dialect = "ndjson";
 
 /** Options of `Transport.dial`. */
 export interface DialOptions {
@@ -43,8 +49,13 @@ export interface Connection {
   readonly direction: "inbound" | "outbound";
   /** The remote end's address as the socket sees it (for inbound links, an ephemeral port). */
   readonly remote: Address;
-  /** The wire format: peerkit's NDJSON, or the original Python peers' connection-per-message `legacy`. */
+  /** The wire format the far end speaks; `ndjson` when absent. */
   readonly dialect?: Dialect;
+  /**
+   * True when the far end answers one request with several messages (a dialect that carries one list
+   * entry per message): a requester keeps its request open for further replies until its timeout.
+   */
+  readonly splitsReplies?: boolean;
   /** The peer id this connection was bound to by the handshake; set by the kernel, used in logs. */
   peerId: string | undefined;
   /** True once the connection is closed, from either side. */

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { BroadcastEvent } from "../../src/kernel/node-events.js";
 import type { PeerNode } from "../../src/node/peer-node.js";
-import type { LegacyPlugin } from "../../src/plugins/legacy.js";
+import type { LegacyPlugin } from "../../src/legacy/plugin.js";
 import { TcpNodes, waitUntil } from "../integration/tcp-nodes.js";
 import { legacyMessage, Recorder, sendMany, sendOneShot, WITH_LEGACY } from "./raw-legacy.js";
 

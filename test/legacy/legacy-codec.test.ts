@@ -6,7 +6,7 @@ import {
   legacyBroadcastId,
   legacyDuplicateKey,
   parseLegacyTime,
-} from "../../src/transport/legacy-codec.js";
+} from "../../src/legacy/codec.js";
 
 const at = new Date(2026, 10, 3, 16, 20, 5).getTime();
 
@@ -23,14 +23,14 @@ describe("the legacy codec", () => {
   });
 
   it("maps a legacy PING's [host, port] onto { id, host, port }", () => {
-    const result = decodeLegacy({ msg_type: "PING", msg: ["127.0.0.1", 5001], originator: "py1", time: "Tue Nov  3 16:20:05 2026" });
+    const result = decodeLegacy(JSON.stringify({ msg_type: "PING", msg: ["127.0.0.1", 5001], originator: "py1", time: "Tue Nov  3 16:20:05 2026" }));
     expect(result).toEqual({ ok: true, envelope: { msg_type: "PING", msg: { id: "py1", host: "127.0.0.1", port: 5001 }, originator: "py1", time: at } });
   });
 
   it("gives a legacy BROADCAST a chat payload and an id stable across forwarders", () => {
     const message = { msg_type: "BROADCAST", msg: "hello", originator: "py1", time: "Tue Nov  3 16:20:05 2026" };
-    const first = decodeLegacy(message);
-    const again = decodeLegacy({ ...message });
+    const first = decodeLegacy(JSON.stringify(message));
+    const again = decodeLegacy(JSON.stringify({ ...message }));
     expect(first.ok && first.envelope.msg).toEqual({ text: "hello" });
     expect(first.ok && first.envelope.id).toBe(legacyBroadcastId("py1", "hello", at / 1000));
     expect(first.ok && again.ok && first.envelope.id === again.envelope.id).toBe(true);
@@ -39,7 +39,7 @@ describe("the legacy codec", () => {
   it("gives a peerkit chat broadcast the legacy key it will have after crossing over", () => {
     const envelope = { msg_type: "BROADCAST", msg: { text: "hi", nick: "ann" }, originator: "pk1", time: at + 250, id: "u1" };
     const [legacy] = (encodeLegacy(envelope) as { messages: string[] }).messages;
-    const crossed = decodeLegacy(JSON.parse(legacy!));
+    const crossed = decodeLegacy(legacy!);
     expect(crossed.ok && crossed.envelope.id).toBe(legacyDuplicateKey(envelope));
   });
 
@@ -47,7 +47,7 @@ describe("the legacy codec", () => {
     const reply = { msg_type: "ADVERTISE_REPLY", msg: [{ id: "a", host: "h", port: 1 }, { id: "b", host: "h", port: 2 }], originator: "pk", time: at };
     const encoded = encodeLegacy(reply);
     expect(encoded.ok && encoded.messages.map((m) => JSON.parse(m).msg)).toEqual([["a", ["h", 1]], ["b", ["h", 2]]]);
-    const decoded = decodeLegacy({ msg_type: "ADVERTISE_REPLY", msg: ["a", ["h", 1]], originator: "py", time: 1 });
+    const decoded = decodeLegacy(JSON.stringify({ msg_type: "ADVERTISE_REPLY", msg: ["a", ["h", 1]], originator: "py", time: 1 }));
     expect(decoded.ok && decoded.envelope.msg).toEqual([{ id: "a", host: "h", port: 1 }]);
   });
 
@@ -61,7 +61,7 @@ describe("the legacy codec", () => {
   });
 
   it("refuses legacy messages with a bad time or payload", () => {
-    expect(decodeLegacy({ msg_type: "PING", msg: "127.0.0.1:5001", originator: "py", time: 1 })).toMatchObject({ ok: false });
-    expect(decodeLegacy({ msg_type: "TEST", msg: "x", originator: "py", time: "noon" })).toMatchObject({ ok: false });
+    expect(decodeLegacy(JSON.stringify({ msg_type: "PING", msg: "127.0.0.1:5001", originator: "py", time: 1 }))).toMatchObject({ ok: false });
+    expect(decodeLegacy(JSON.stringify({ msg_type: "TEST", msg: "x", originator: "py", time: "noon" }))).toMatchObject({ ok: false });
   });
 });

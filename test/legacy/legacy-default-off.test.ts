@@ -35,7 +35,7 @@ describe("a node with the default plugins", () => {
   it("refuses to dial a legacy peer", async () => {
     const node = await nodes.start({ id: "a" });
     victim = await new Recorder().start();
-    await expect(node.join("127.0.0.1", victim.port, { legacy: true })).rejects.toMatchObject({ code: "ERR_PLUGIN_NOT_LOADED" });
+    await expect(node.join("127.0.0.1", victim.port, { dialect: "legacy" })).rejects.toMatchObject({ code: "ERR_PLUGIN_NOT_LOADED" });
     expect(victim.accepted).toBe(0);
   });
 });

@@ -27,7 +27,7 @@ describe("peer exchange with a legacy peer", () => {
     for (const other of others) other.ping("127.0.0.1", py.port);
     await waitUntil(() => others.every((other) => py.peers.has(other.id)), "py to know py2, py3 and py4");
 
-    await node.join("127.0.0.1", py.port, { legacy: true });
+    await node.join("127.0.0.1", py.port, { dialect: "legacy" });
     await node.getPeersFrom("py");
     const advertise = node.plugin<AdvertisePlugin>("advertise")!;
     await waitUntil(() => advertise.stats.dials + advertise.stats.overBudget === 3, "the three replies to be handled");

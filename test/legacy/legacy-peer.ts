@@ -4,7 +4,7 @@
  * `time` in ctime() format, list payloads, BROADCAST deduplicated by `(msg, time)`.
  */
 import { createServer, connect, type Server, type Socket, type AddressInfo } from "node:net";
-import { formatCtime } from "../../src/transport/legacy-codec.js";
+import { formatCtime } from "../../src/legacy/codec.js";
 
 /** One message as a legacy peer sends it. */
 export interface LegacyMessage {

@@ -1,6 +1,6 @@
 // The per-source rate limit of one-shot legacy messages, and the bound on its table of sources.
 import { describe, expect, it } from "vitest";
-import { normaliseIp, SourceRateLimiter } from "../../src/transport/legacy-sources.js";
+import { normaliseIp, SourceRateLimiter } from "../../src/legacy/sources.js";
 import { FakeClock } from "../../src/testing/index.js";
 
 describe("normaliseIp", () => {

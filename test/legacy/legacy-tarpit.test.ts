@@ -98,7 +98,7 @@ describe("a legacy peer whose connects get no answer", () => {
     for (let i = 0; i < 3; i++) fillers.push(connect(port, "127.0.0.1").on("error", () => {}));
 
     const a = await nodes.start({ id: "a", plugins: WITH_LEGACY, limits: { dialTimeoutMs: 300, requestTimeoutMs: 10_000 } });
-    await expect(a.join("127.0.0.1", port, { legacy: true })).rejects.toMatchObject({
+    await expect(a.join("127.0.0.1", port, { dialect: "legacy" })).rejects.toMatchObject({
       message: expect.stringContaining("legacy peer unreachable: no connection within 300 ms (limits.dialTimeoutMs)"),
     });
   });

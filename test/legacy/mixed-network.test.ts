@@ -64,7 +64,7 @@ describe("a peerkit node next to the original Python peers", () => {
     await waitUntil(() => py2.peers.has("py"), "py and py2 to be peers");
 
     // peerkit asks the legacy peer: one ADVERTISE_REPLY per peer arrives, and it PINGs them legacy-style.
-    await node.join("127.0.0.1", py.port, { legacy: true });
+    await node.join("127.0.0.1", py.port, { dialect: "legacy" });
     await node.getPeersFrom("py");
     await waitUntil(() => node.peers.find("py2")?.connected === true, "pk to join py2 from py's advertisement");
 

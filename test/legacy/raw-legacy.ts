@@ -4,7 +4,7 @@
  */
 import { connect, createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { DEFAULT_PLUGINS } from "../../src/kernel/config.js";
-import { formatCtime } from "../../src/transport/legacy-codec.js";
+import { formatCtime } from "../../src/legacy/codec.js";
 
 /** A legacy message as the original peers send it. */
 export function legacyMessage(msg_type: string, msg: unknown, originator: string, time: string | number = formatCtime(Date.now())): string {

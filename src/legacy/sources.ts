@@ -4,7 +4,7 @@
  * applies to them; this one applies per source IP instead.
  */
 import { isIPv4 } from "node:net";
-import { TokenBucket } from "./token-bucket.js";
+import { TokenBucket } from "../transport/token-bucket.js";
 
 /** Most source addresses whose rate is tracked at once; past it the least recently seen is forgotten. */
 export const MAX_TRACKED_SOURCES = 4096;

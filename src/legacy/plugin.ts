@@ -1,13 +1,13 @@
 /**
- * The legacy plugin: lets a node share one chat with the original Python peers. It switches on the
- * transport's legacy dialect (one connection per message, list payloads, ctime `time`; see
- * `src/transport/legacy-codec.ts`), and gives every chat broadcast a second identity, the one the
- * legacy peers use, `(originator, text, time)`, so a message that crosses between the two worlds by
- * several paths is still delivered once.
+ * The legacy plugin: lets a node share one chat with the original Python peers. At start it attaches
+ * the legacy dialect to the TCP transport (one connection per message, list payloads, ctime `time`; see
+ * `codec.ts` and `dialect.ts`), and gives every chat broadcast a second identity, the one the legacy
+ * peers use, `(originator, text, time)`, so a message that crosses between the two worlds by several
+ * paths is still delivered once.
  *
  * Not a default plugin: the legacy wire has no handshake of its own, so it is turned on explicitly
- * (`--legacy`, or `"legacy"` in `plugins`). What the transport then accepts from legacy peers, and how
- * it bounds what it sends them, is described in `src/transport/legacy-router.ts` and `legacy-link.ts`.
+ * (`--legacy`, or `"legacy"` in `plugins`). What the node then accepts from legacy peers, and how it
+ * bounds what it sends them, is described in `router.ts` and `link.ts`.
  */
 import { inject } from "tsyringe";
 import type { NodeConfig } from "../kernel/config.js";
@@ -16,19 +16,12 @@ import type { ConnectionPool } from "../kernel/connection-pool.js";
 import type { Envelope } from "../base/envelope.js";
 import type { Logger } from "../base/logger.js";
 import { pluginToken, TOKENS } from "../kernel/tokens.js";
-import { legacyDuplicateKey } from "../transport/legacy-codec.js";
-import type { LegacyOptions, LegacyRouterStats } from "../transport/legacy-router.js";
+import type { BroadcastPlugin } from "../plugins/broadcast.js";
+import { TcpTransport } from "../transport/tcp-transport.js";
 import type { Transport } from "../transport/transport.js";
-import type { BroadcastPlugin } from "./broadcast.js";
-
-/** A transport that can speak the legacy dialect. */
-interface LegacyCapable {
-  enableLegacy(options: LegacyOptions): { stats(): LegacyRouterStats };
-}
-
-function isLegacyCapable(transport: Transport): transport is Transport & LegacyCapable {
-  return typeof (transport as Partial<LegacyCapable>).enableLegacy === "function";
-}
+import { LEGACY_DIALECT, legacyDuplicateKey } from "./codec.js";
+import { attachLegacyDialect, type LegacyDialect } from "./dialect.js";
+import type { LegacyRouterStats } from "./router.js";
 
 /** Talk to the original Python chat peers: the transport's legacy dialect plus cross-dialect dedup. */
 @plugin({ name: "legacy", dependencies: ["ping", "broadcast"] })
@@ -37,7 +30,7 @@ export class LegacyPlugin {
   private unsubscribe: Array<() => void> = [];
   /** Open connections that speak legacy. */
   private legacyLinks = 0;
-  private router: { stats(): LegacyRouterStats } | undefined;
+  private dialect: LegacyDialect | undefined;
 
   constructor(
     @inject(TOKENS.Transport) private readonly transport: Transport,
@@ -48,21 +41,27 @@ export class LegacyPlugin {
   ) {}
 
   /**
-   * Turns the legacy dialect on (before the node listens), with at most one PONG per legacy address per
-   * `keepalive.intervalMs`, and registers the legacy duplicate key.
+   * Attaches the legacy dialect to the TCP transport (before the node listens), with at most one PONG
+   * per legacy address per `keepalive.intervalMs`, and registers the legacy duplicate key. The dialect
+   * stays attached until the transport closes: its links are connections like the others, closed with
+   * them after every plugin has stopped.
    */
   start(): void {
-    if (!isLegacyCapable(this.transport)) {
-      this.logger.warn("this transport cannot speak the legacy dialect; the legacy plugin does nothing");
+    if (!(this.transport instanceof TcpTransport)) {
+      this.logger.warn("this transport cannot speak the legacy dialect (it is not a TcpTransport); the legacy plugin does nothing");
       return;
     }
-    this.router = this.transport.enableLegacy({ pongIntervalMs: this.config.keepalive.intervalMs });
+    this.dialect = attachLegacyDialect(this.transport, {
+      limits: this.config.limits,
+      logger: this.logger,
+      pongIntervalMs: this.config.keepalive.intervalMs,
+    });
     this.unsubscribe = [
       this.connections.onOpen((connection) => {
-        if (connection.dialect === "legacy") this.legacyLinks++;
+        if (connection.dialect === LEGACY_DIALECT) this.legacyLinks++;
       }),
       this.connections.onClose((connection) => {
-        if (connection.dialect === "legacy") this.legacyLinks--;
+        if (connection.dialect === LEGACY_DIALECT) this.legacyLinks--;
       }),
     ];
     this.removeKey = this.broadcast.addDuplicateKey((envelope) => this.duplicateKey(envelope));
@@ -70,7 +69,7 @@ export class LegacyPlugin {
 
   /** What became of the legacy messages received (refused, dropped, delivered); undefined before `start`. */
   stats(): LegacyRouterStats | undefined {
-    return this.router?.stats();
+    return this.dialect?.stats();
   }
 
   /** Removes the duplicate key and the connection watch. */

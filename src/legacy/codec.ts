@@ -8,9 +8,11 @@
  * TEST a string.
  */
 import { createHash } from "node:crypto";
-import type { Envelope } from "../base/envelope.js";
-import { checkEnvelope } from "../base/envelope.js";
+import { DEFAULT_MAX_JSON_DEPTH, parseEnvelope, type Envelope, type ParseResult, type Translation } from "../base/envelope.js";
 import type { PeerInfo } from "../base/peer.js";
+
+/** The legacy dialect's name, as `Connection.dialect` and `dial(host, port, { dialect })` spell it. */
+export const LEGACY_DIALECT = "legacy";
 
 /** The most bytes a legacy peer reads of one message; anything longer is lost on its side. */
 export const LEGACY_MAX_MESSAGE_BYTES = 2048;
@@ -77,22 +79,23 @@ function address(value: unknown): { host: string; port: number } | undefined {
   return Number.isInteger(port) && port > 0 && port < 65536 ? { host: value[0], port } : undefined;
 }
 
-/** The outcome of decoding one legacy message. */
-export type LegacyDecodeResult = { ok: true; envelope: Envelope } | { ok: false; reason: string };
-
-/** Maps a parsed legacy message onto a peerkit envelope, or says why it is not one. */
-export function decodeLegacy(value: unknown): LegacyDecodeResult {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, reason: "legacy message is not a JSON object" };
+/**
+ * Maps a parsed legacy message onto the envelope's shape, or says why it is not one. Only the mapping:
+ * the value it receives was checked by `checkJsonValue`, and what it returns is checked by
+ * `checkEnvelope`, both inside `parseEnvelope` (see `decodeLegacy`).
+ */
+export const translateLegacy: Translation = (value) => {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return { ok: false, reason: "not a JSON object" };
   const v = value as Record<string, unknown>;
   const time = parseLegacyTime(v.time);
-  if (time === undefined) return { ok: false, reason: 'legacy field time must be a ctime() string such as "Tue Nov 24 16:20:00 2026" or seconds' };
-  if (typeof v.originator !== "string") return { ok: false, reason: "legacy field originator must be a string" };
+  if (time === undefined) return { ok: false, reason: 'field time must be a ctime() string such as "Tue Nov 24 16:20:00 2026" or seconds' };
+  if (typeof v.originator !== "string") return { ok: false, reason: "field originator must be a string" };
   const envelope: Envelope & Record<string, unknown> = { msg_type: String(v.msg_type), msg: v.msg, originator: v.originator, time };
   switch (v.msg_type) {
     case "PING":
     case "PONG": {
       const at = address(v.msg);
-      if (!at) return { ok: false, reason: `legacy ${v.msg_type} payload must be [host, port]` };
+      if (!at) return { ok: false, reason: `${v.msg_type} payload must be [host, port]` };
       envelope.msg = { id: v.originator, ...at } satisfies PeerInfo;
       break;
     }
@@ -102,20 +105,29 @@ export function decodeLegacy(value: unknown): LegacyDecodeResult {
     case "ADVERTISE_REPLY": {
       const entry = v.msg;
       const at = Array.isArray(entry) && typeof entry[0] === "string" ? address(entry[1]) : undefined;
-      if (!at) return { ok: false, reason: "legacy ADVERTISE_REPLY payload must be [peer_id, [host, port]]" };
+      if (!at) return { ok: false, reason: "ADVERTISE_REPLY payload must be [peer_id, [host, port]]" };
       envelope.msg = [{ id: (entry as string[])[0], ...at }];
       break;
     }
     case "BROADCAST": {
-      if (typeof v.msg !== "string") return { ok: false, reason: "legacy BROADCAST payload must be the text" };
+      if (typeof v.msg !== "string") return { ok: false, reason: "BROADCAST payload must be the text" };
       envelope.msg = { text: v.msg };
       envelope.id = legacyBroadcastId(v.originator, v.msg, legacySeconds(v.time)!);
       envelope[LEGACY_TIME_FIELD] = v.time;
       break;
     }
   }
-  const reason = checkEnvelope(envelope);
-  return reason === undefined ? { ok: true, envelope } : { ok: false, reason: `legacy message: ${reason}` };
+  return { ok: true, value: envelope };
+};
+
+/**
+ * Decodes the text of one legacy message into an envelope, through the one envelope validation every
+ * frame takes (`parseEnvelope`: JSON, depth and forbidden keys, the legacy mapping, the envelope's
+ * shape). Never throws.
+ */
+export function decodeLegacy(text: string, maxJsonDepth = DEFAULT_MAX_JSON_DEPTH): ParseResult {
+  const result = parseEnvelope(text, { maxJsonDepth, translate: translateLegacy });
+  return result.ok ? result : { ok: false, reason: `legacy message: ${result.reason}` };
 }
 
 /** The outcome of encoding an envelope for a legacy peer: the messages to send (one connection each). */

@@ -5,26 +5,21 @@
  */
 import type { Socket } from "node:net";
 import { BoundedMap } from "../base/bounded-map.js";
-import { DEFAULT_KEEPALIVE, type Limits } from "../kernel/config.js";
-import { checkJsonValue, type Envelope } from "../base/envelope.js";
+import type { Envelope } from "../base/envelope.js";
 import type { Logger } from "../base/logger.js";
 import type { PeerInfo } from "../base/peer.js";
-import { decodeLegacy, LEGACY_MAX_MESSAGE_BYTES } from "./legacy-codec.js";
-import { LegacyLink } from "./legacy-link.js";
-import { MAX_TRACKED_SOURCES, normaliseIp, SourceRateLimiter } from "./legacy-sources.js";
-import type { Connection, TransportHandlers } from "./transport.js";
+import type { Connection, TransportHandlers } from "../transport/transport.js";
+import { decodeLegacy, LEGACY_MAX_MESSAGE_BYTES } from "./codec.js";
+import type { LegacyLimits } from "./limits.js";
+import { LegacyLink } from "./link.js";
+import { MAX_TRACKED_SOURCES, normaliseIp, SourceRateLimiter } from "./sources.js";
 
-/** What the legacy plugin tells the router. */
-export interface LegacyOptions {
-  /** A legacy address gets at most one PONG this often, in milliseconds (the plugin passes `keepalive.intervalMs`). */
-  pongIntervalMs?: number;
-}
-
-/** What the router needs from its transport. */
-export interface LegacyRouterOptions extends LegacyOptions {
-  handlers: TransportHandlers;
-  limits: Limits;
+/** What the router is built from. */
+export interface LegacyRouterOptions {
+  limits: LegacyLimits;
   logger: Logger;
+  /** A legacy address gets at most one PONG (and one ADVERTISE_REPLY) this often, in milliseconds (the plugin passes `keepalive.intervalMs`). */
+  pongIntervalMs: number;
   /** Registers a socket with the transport, so that closing the transport closes it. */
   track(socket: Socket): void;
   /**
@@ -32,8 +27,6 @@ export interface LegacyRouterOptions extends LegacyOptions {
    * open sockets); when false, the message that needed it is dropped and counted.
    */
   admitSocket(): boolean;
-  /** A fresh connection id. */
-  nextId(): string;
   /** The time in milliseconds; default `Date.now`. */
   now?: () => number;
 }
@@ -71,6 +64,7 @@ export class LegacyRouter {
   /** Addresses sent an ADVERTISE_REPLY within the last `pongIntervalMs`. */
   private readonly answered: BoundedMap<true>;
   private readonly now: () => number;
+  private nextId = 1;
   private readonly counters: Record<Counter, number> = {
     delivered: 0,
     rateLimited: 0,
@@ -86,23 +80,24 @@ export class LegacyRouter {
     this.now = options.now ?? Date.now;
     const { legacyMessagesPerSecond, legacyMessageBurst } = options.limits;
     this.rate = new SourceRateLimiter(legacyMessagesPerSecond, legacyMessageBurst, MAX_TRACKED_SOURCES, this.now);
-    this.ponged = new BoundedMap(MAX_TRACKED_SOURCES, options.pongIntervalMs ?? DEFAULT_KEEPALIVE.intervalMs);
-    this.answered = new BoundedMap(MAX_TRACKED_SOURCES, options.pongIntervalMs ?? DEFAULT_KEEPALIVE.intervalMs);
+    this.ponged = new BoundedMap(MAX_TRACKED_SOURCES, options.pongIntervalMs);
+    this.answered = new BoundedMap(MAX_TRACKED_SOURCES, options.pongIntervalMs);
   }
 
   /** A link to a legacy peer at a listening address, announced to the kernel (which then sends PING). */
-  dial(host: string, port: number): LegacyLink {
+  dial(host: string, port: number, handlers: TransportHandlers): LegacyLink {
     const existing = this.byAddress.get(addressKey(normaliseIp(host), port));
-    return existing && !existing.closed ? existing : this.open(normaliseIp(host), port, "outbound");
+    return existing && !existing.closed ? existing : this.open(normaliseIp(host), port, "outbound", handlers);
   }
 
   /**
-   * Handles the text a one-shot connection delivered: checks its source's rate, decodes it, delivers it
-   * where it belongs (or refuses it, counted), and closes the one-shot connection. Never throws.
+   * Handles the text a one-shot connection delivered: checks its source's rate, decodes it through the
+   * envelope validation every frame takes, delivers it where it belongs (or refuses it, counted), and
+   * closes the one-shot connection. Never throws.
    */
-  route(oneShot: Connection, text: string): void {
+  route(oneShot: Connection, text: string, handlers: TransportHandlers): void {
     try {
-      this.handle(oneShot, text);
+      this.handle(oneShot, text, handlers);
     } catch (error) {
       this.options.logger.error("failed to handle a legacy message; it is dropped", { connection: oneShot.id, error });
     } finally {
@@ -120,7 +115,7 @@ export class LegacyRouter {
     for (const link of [...this.byAddress.values()]) link.close(reason);
   }
 
-  private handle(oneShot: Connection, text: string): void {
+  private handle(oneShot: Connection, text: string, handlers: TransportHandlers): void {
     const source = normaliseIp(oneShot.remote.host);
     const admission = this.rate.admit(source);
     if (admission !== "admitted") {
@@ -136,27 +131,14 @@ export class LegacyRouter {
       this.refuse(oneShot, "malformed", `a legacy message of ${bytes} bytes; legacy peers send at most ${LEGACY_MAX_MESSAGE_BYTES}`);
       return;
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      this.refuse(oneShot, "malformed", "legacy message is not valid JSON");
-      return;
-    }
-    // The same structural check as every other frame (depth, prototype-pollution keys), before mapping.
-    const unsafe = checkJsonValue(value, this.options.limits.maxJsonDepth);
-    if (unsafe !== undefined) {
-      this.refuse(oneShot, "malformed", `legacy message: ${unsafe}`);
-      return;
-    }
-    const decoded = decodeLegacy(value);
+    const decoded = decodeLegacy(text, this.options.limits.maxJsonDepth);
     if (!decoded.ok) {
       this.refuse(oneShot, "malformed", decoded.reason);
       return;
     }
     const envelope = decoded.envelope;
     if (envelope.msg_type === "PING" || envelope.msg_type === "PONG") {
-      this.introduce(oneShot, source, envelope);
+      this.introduce(oneShot, source, envelope, handlers);
       return;
     }
     // A forwarded BROADCAST keeps its author as originator: any handshaken link of the source carries it.
@@ -167,7 +149,7 @@ export class LegacyRouter {
     } else if (envelope.msg_type === "TEST") {
       // The original peers send TEST to nodes they never greeted: it only reaches the application.
       this.counters.delivered++;
-      this.options.handlers.frame(oneShot, envelope);
+      handlers.frame(oneShot, envelope);
     } else {
       this.counters.notHandshaken++;
       this.options.logger.debug("dropped a legacy message from a source that has not completed the handshake", {
@@ -179,7 +161,7 @@ export class LegacyRouter {
   }
 
   /** A PING or PONG: the sender's listening address, which must be on the IP it sent from. */
-  private introduce(oneShot: Connection, source: string, envelope: Envelope): void {
+  private introduce(oneShot: Connection, source: string, envelope: Envelope, handlers: TransportHandlers): void {
     const info = envelope.msg as PeerInfo;
     if (normaliseIp(info.host) !== source) {
       this.refuse(
@@ -195,7 +177,7 @@ export class LegacyRouter {
       this.refuse(oneShot, "idConflict", `legacy ${envelope.msg_type} claims the id ${info.id} for ${key}, the address of the peer ${link.peerId}: one address is one peer`);
       return;
     }
-    if (!link || link.closed) link = this.open(source, info.port, "inbound");
+    if (!link || link.closed) link = this.open(source, info.port, "inbound", handlers);
     envelope.msg = { ...info, host: source } satisfies PeerInfo;
     this.counters.delivered++;
     link.receive(envelope);
@@ -220,15 +202,15 @@ export class LegacyRouter {
     oneShot.rejectFrame(reason);
   }
 
-  private open(host: string, port: number, direction: "inbound" | "outbound"): LegacyLink {
+  private open(host: string, port: number, direction: "inbound" | "outbound", handlers: TransportHandlers): LegacyLink {
     const key = addressKey(host, port);
     const link = new LegacyLink({
-      id: `legacy-${this.options.nextId()}`,
+      id: `legacy-${this.nextId++}`,
       direction,
       remote: { host, port },
       limits: this.options.limits,
       logger: this.options.logger,
-      handlers: this.options.handlers,
+      handlers,
       track: (socket) => this.options.track(socket),
       admitSocket: () => this.options.admitSocket(),
       admitPong: () => {
@@ -246,7 +228,7 @@ export class LegacyRouter {
     void link.untilDisconnected().then(() => {
       if (this.byAddress.get(key) === link) this.byAddress.delete(key);
     });
-    this.options.handlers.connection(link);
+    handlers.connection(link);
     return link;
   }
 }

@@ -5,15 +5,15 @@
  * peer sends us (each on its own connection) are delivered on the link by the `LegacyRouter`.
  */
 import type { Socket } from "node:net";
-import type { Limits } from "../kernel/config.js";
 import type { Envelope } from "../base/envelope.js";
-import { BaseConnection, type ConnectionLimits, type ConnectionOptions } from "./base-connection.js";
-import { encodeLegacy } from "./legacy-codec.js";
-import { sendOneShot } from "./legacy-send.js";
+import { BaseConnection, type ConnectionLimits, type ConnectionOptions } from "../transport/base-connection.js";
+import { encodeLegacy, LEGACY_DIALECT } from "./codec.js";
+import type { LegacyLimits } from "./limits.js";
+import { sendOneShot } from "./send.js";
 
 /** The limits a link enforces on what it sends. */
 export type LegacyLinkLimits = ConnectionLimits &
-  Pick<Limits, "dialTimeoutMs" | "writeTimeoutMs" | "legacySocketsPerLink" | "legacyQueueSize">;
+  Pick<LegacyLimits, "dialTimeoutMs" | "writeTimeoutMs" | "legacySocketsPerLink" | "legacyQueueSize">;
 
 /** What a link needs besides the common connection options. */
 export interface LegacyLinkOptions extends ConnectionOptions {
@@ -42,7 +42,9 @@ export interface LegacyLinkOptions extends ConnectionOptions {
  * means the peer is unreachable: the link closes, its sockets in flight are destroyed, its queue dropped.
  */
 export class LegacyLink extends BaseConnection {
-  override readonly dialect = "legacy";
+  override readonly dialect = LEGACY_DIALECT;
+  /** The legacy peers answer one ADVERTISE with one ADVERTISE_REPLY per peer they know. */
+  readonly splitsReplies = true;
   private readonly options: LegacyLinkOptions;
   private readonly linkLimits: LegacyLinkLimits;
   /** Sockets in flight, with the bytes of the message each carries. */
