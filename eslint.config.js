@@ -27,6 +27,13 @@ const ROOMS = [
     "^\\.\\./(plugins|node|cli|testing|legacy)/|^\\.\\./transport/(?!transport\\.js$|limits\\.js$)",
     "src/kernel may import src/base and the transport contract (transport.ts, limits.ts) only: it knows no plugin, no transport implementation, no node.",
   ),
+  boundary(
+    ["src/plugins/**/*.ts"],
+    "^\\.\\./(?!plugin-api\\.js$)",
+    "A plugin imports only the public plugin API (../plugin-api.js) and its sibling files: never a kernel, transport or node file.",
+    // The table of built-in plugins lists the legacy module's plugin too.
+    ["src/plugins/index.ts"],
+  ),
   boundary(["src/node/**/*.ts"], "^\\.\\./(cli|testing)/", "src/node may not import the CLI or the testing kit."),
   boundary(["src/testing/**/*.ts"], "^\\.\\./cli/", "src/testing may not import the CLI."),
 ];

@@ -1,28 +1,19 @@
 /**
- * peerkit's public API: build a node from a config, write plugins for new message types.
+ * peerkit's public API: build a node from a config, and (through the plugin API, re-exported whole)
+ * write plugins for new message types.
  * It loads `reflect-metadata` (the Reflect API polyfill tsyringe needs) before anything else.
  */
 import "reflect-metadata";
+export * from "./plugin-api.js";
 export { createNode, type NodeOverrides } from "./node/create-node.js";
 export { PeerNode } from "./node/peer-node.js";
-export { plugin, handles, type PayloadCheck, type PluginClass, type PluginLifecycle, type MessageHandler } from "./kernel/decorators.js";
-export { pluginToken, TOKENS } from "./kernel/tokens.js";
-export type { Envelope } from "./base/envelope.js";
 export { parseEnvelope, encodeEnvelope, checkJsonValue, DEFAULT_MAX_JSON_DEPTH } from "./base/envelope.js";
-export { sanitizeText, type UnsafeTextMode } from "./base/safe-text.js";
-export { ThrottledWarning } from "./base/throttled-warning.js";
-export { isFresh } from "./kernel/replay-guard.js";
-export type { MessageContext, EnvelopeExtras } from "./kernel/message-context.js";
-export { checkPeerInfo, type PeerInfo, type PeerRecord } from "./base/peer.js";
 export { PeerTable } from "./kernel/peer-table.js";
 export { Dispatcher, type HandlerEntry } from "./kernel/dispatcher.js";
 export { ConnectionPool } from "./kernel/connection-pool.js";
-export { LocalPeer } from "./kernel/local-peer.js";
-export { NodeEvents, type NodeEventMap, type BroadcastEvent, type DirectEvent, type TestEvent } from "./kernel/node-events.js";
-export { SeenCache } from "./kernel/seen-cache.js";
-export { BoundedMap } from "./base/bounded-map.js";
-export { SystemClock, type Clock, type TimerHandle } from "./base/clock.js";
-export { StreamLogger, silentLogger, type Logger, type LogLevel, type LogFields } from "./base/logger.js";
+export { NodeEvents } from "./kernel/node-events.js";
+export { SystemClock } from "./base/clock.js";
+export { StreamLogger, silentLogger } from "./base/logger.js";
 export {
   DEFAULT_BROADCAST,
   DEFAULT_KEEPALIVE,
@@ -32,19 +23,14 @@ export {
   defaultConfig,
   type BootstrapPeer,
   type BroadcastMode,
-  type BroadcastSettings,
-  type KeepaliveSettings,
-  type Limits,
-  type NodeConfig,
   type NodeConfigInput,
   type PluginRef,
 } from "./kernel/config.js";
 export { validateConfig } from "./kernel/config-schema.js";
 export { resolveNodeConfig, loadConfigFile } from "./node/config-file.js";
-export * from "./base/errors.js";
 export { AdvertisePlugin, BroadcastPlugin, DirectPlugin, KeepalivePlugin, LegacyPlugin, PingPlugin, TestPlugin, BUILTIN_PLUGINS } from "./plugins/index.js";
 export type { DuplicateKey } from "./plugins/broadcast.js";
 export { LEGACY_DIALECT, attachLegacyDialect, type LegacyDialect, type LegacyRouterStats } from "./legacy/index.js";
 export { Plumtree } from "./plugins/plumtree.js";
-export { RouteTable } from "./kernel/route-table.js";
+export { RouteTable } from "./plugins/direct-routes.js";
 export * from "./transport/index.js";

@@ -7,20 +7,21 @@
  * Load it from a config by path:  { "plugins": ["ping", "./plugins-examples/greeter/greeter-plugin.js"],
  *                                   "options": { "greeter": { "greeting": "Hi" } } }
  */
-import { inject } from "tsyringe";
 import {
   handles,
+  inject,
+  NodeStateError,
+  payloadCheck,
+  PendingRequests,
   plugin,
-  TimeoutError,
   TOKENS,
   UnknownPeerError,
   type Clock,
-  type ConnectionPool,
   type Envelope,
   type LocalPeer,
   type MessageContext,
+  type Network,
   type NodeConfig,
-  type TimerHandle,
 } from "peerkit";
 
 /** The plugin's options, from `config.options.greeter`. */
@@ -29,68 +30,56 @@ export interface GreeterOptions {
   greeting?: string;
 }
 
-/** Checks a GREET payload. */
-function checkGreet(msg: unknown): string | undefined {
+/** Checks a GREET payload: `{ name }`, a name of 1 to 64 characters. */
+const greetPayload = payloadCheck<{ name: string }>((msg) => {
   const name = (msg as { name?: unknown } | null)?.name;
   return typeof name === "string" && name.length > 0 && name.length <= 64 ? undefined : "expected { name: string of 1 to 64 characters }";
-}
+});
 
-/** Checks a GREET_REPLY payload. */
-function checkReply(msg: unknown): string | undefined {
-  return typeof (msg as { text?: unknown } | null)?.text === "string" ? undefined : "expected { text: string }";
+/** Checks a GREET_REPLY payload (a type guard works as a check too). */
+function isReply(msg: unknown): msg is { text: string } {
+  return typeof (msg as { text?: unknown } | null)?.text === "string";
 }
 
 /** GREET/GREET_REPLY: a request and its answer between two peers. */
 @plugin({ name: "greeter" })
 export class GreeterPlugin {
-  private readonly waiting = new Map<string, { resolve(text: string): void; reject(error: Error): void; timer: TimerHandle }>();
+  /** Greetings asked for and not answered yet, by the GREET's message id. */
+  private readonly replies: PendingRequests<string, string>;
 
   constructor(
-    @inject(TOKENS.Connections) private readonly connections: ConnectionPool,
+    @inject(TOKENS.Network) private readonly network: Network,
     @inject(TOKENS.LocalPeer) private readonly self: LocalPeer,
-    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.Clock) clock: Clock,
     @inject(TOKENS.Config) private readonly config: NodeConfig,
     @inject(TOKENS.PluginOptions) private readonly options: GreeterOptions,
-  ) {}
+  ) {
+    this.replies = new PendingRequests(clock);
+  }
 
   /** Asks a connected peer to greet `name`; resolves with its answer, or rejects after limits.requestTimeoutMs. */
   greet(peerId: string, name: string): Promise<string> {
     const id = this.self.newMessageId();
-    if (!this.connections.send(peerId, this.self.envelope("GREET", { name }, { id }))) {
+    if (!this.network.send(peerId, this.self.envelope("GREET", { name }, { id }))) {
       return Promise.reject(new UnknownPeerError(peerId));
     }
-    const ms = this.config.limits.requestTimeoutMs;
-    return new Promise((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => {
-        this.waiting.delete(id);
-        reject(new TimeoutError(`GREET to ${peerId}`, ms));
-      }, ms);
-      this.waiting.set(id, { resolve, reject, timer });
-    });
+    return this.replies.wait(id, this.config.limits.requestTimeoutMs, `GREET to ${peerId}`);
   }
 
   /** Fails every greeting still waiting, and clears its timer. */
   stop(): void {
-    for (const { reject, timer } of this.waiting.values()) {
-      this.clock.clearTimeout(timer);
-      reject(new Error("the node shut down"));
-    }
-    this.waiting.clear();
+    this.replies.rejectAll((what) => new NodeStateError(`The node shut down before ${what} was answered.`));
   }
 
-  @handles("GREET", { payload: checkGreet })
+  @handles("GREET", { payload: greetPayload, requirePeer: true })
   onGreet(envelope: Envelope<{ name: string }>, context: MessageContext): void {
     const text = `${this.options.greeting ?? "Hello"}, ${envelope.msg.name}!`;
     context.reply("GREET_REPLY", { text }, { id: envelope.id });
   }
 
-  @handles("GREET_REPLY", { payload: checkReply })
+  @handles("GREET_REPLY", { payload: isReply, requirePeer: true })
   onReply(envelope: Envelope<{ text: string }>): void {
-    const waiter = envelope.id === undefined ? undefined : this.waiting.get(envelope.id);
-    if (!waiter) return;
-    this.waiting.delete(envelope.id!);
-    this.clock.clearTimeout(waiter.timer);
-    waiter.resolve(envelope.msg.text);
+    if (envelope.id !== undefined) this.replies.resolve(envelope.id, envelope.msg.text);
   }
 }
 

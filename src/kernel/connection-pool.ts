@@ -2,33 +2,27 @@
  * The connection pool: every open connection of the node, which peer each is bound to, dialling, and
  * the hand-off of each received frame to the dispatcher.
  */
-import { inject, injectable } from "tsyringe";
-import type { Connection, DialOptions, Transport } from "../transport/transport.js";
+import { NDJSON_DIALECT, type Connection, type DialOptions, type Transport } from "../transport/transport.js";
 import type { Clock, TimerHandle } from "../base/clock.js";
 import type { NodeConfig } from "./config.js";
 import type { Dispatcher } from "./dispatcher.js";
 import { encodeEnvelope, type Envelope } from "../base/envelope.js";
-import { DialError, NodeStateError, PeerkitError, SelfDialError, TimeoutError } from "../base/errors.js";
-import type { LocalPeer } from "./local-peer.js";
+import { DialError, NodeStateError, SelfDialError, TimeoutError } from "../base/errors.js";
+import { errorMessage } from "../base/error-message.js";
+import type { LocalPeerState } from "./local-peer.js";
 import type { Logger } from "../base/logger.js";
-import type { EnvelopeExtras, MessageContext } from "./message-context.js";
+import type { ConnectionView, EnvelopeExtras, MessageContext } from "./message-context.js";
 import type { NodeEvents } from "./node-events.js";
 import type { PeerInfo, PeerRecord } from "../base/peer.js";
 import type { PeerTable } from "./peer-table.js";
 import { evictionsFor, inboundPeerToEvict, peerSlotRefusal } from "./admission.js";
+import { PendingRequests } from "./pending-requests.js";
 import { ThrottledWarning } from "../base/throttled-warning.js";
-import { TOKENS } from "./tokens.js";
 
 /** Called when a connection opens (before its first frame). */
 export type OpenListener = (connection: Connection) => void;
 /** Called when a connection closes; `peer` is set when it was the bound connection of a peer. */
 export type CloseListener = (connection: Connection, peer: PeerInfo | undefined, reason: string) => void;
-
-interface HandshakeWaiter {
-  resolve(peer: PeerRecord): void;
-  reject(error: Error): void;
-  timer: TimerHandle;
-}
 
 /**
  * Owns the node's connections. One long-lived connection per peer pair, and one peer per connection.
@@ -37,15 +31,18 @@ interface HandshakeWaiter {
  * (`bind`), and a dial refused as the duplicate finds the peer on the other connection. Who may hold a
  * slot is decided in `admission.ts`.
  */
-@injectable()
 export class ConnectionPool {
   private readonly open = new Set<Connection>();
   private readonly byPeer = new Map<string, Connection>();
   private readonly dialing = new Map<string, Promise<Connection>>();
-  private readonly waiters = new Map<Connection, HandshakeWaiter[]>();
+  /** `connect()` calls waiting for the handshake on a connection they dialled. */
+  private readonly handshakes: PendingRequests<Connection, PeerRecord>;
   /** Connections not yet bound to a peer, with the timer that closes them at `limits.handshakeMs`. */
   private readonly unbound = new Map<Connection, TimerHandle>();
   private readonly contexts = new WeakMap<Connection, MessageContext>();
+  private readonly views = new WeakMap<Connection, ConnectionView>();
+  /** The connection behind each view handed out, so a view can be bound but never used to reach it otherwise. */
+  private readonly viewed = new WeakMap<ConnectionView, Connection>();
   /** Peers unbound when their connection was evicted, for the close listeners once it has closed. */
   private readonly evictedPeers = new WeakMap<Connection, PeerInfo>();
   private readonly openListeners = new Set<OpenListener>();
@@ -56,15 +53,16 @@ export class ConnectionPool {
   private readonly secondId: ThrottledWarning;
 
   constructor(
-    @inject(TOKENS.Transport) private readonly transport: Transport,
-    @inject(TOKENS.PeerTable) private readonly peers: PeerTable,
-    @inject(TOKENS.Dispatcher) private readonly dispatcher: Dispatcher,
-    @inject(TOKENS.LocalPeer) private readonly self: LocalPeer,
-    @inject(TOKENS.Events) private readonly events: NodeEvents,
-    @inject(TOKENS.Clock) private readonly clock: Clock,
-    @inject(TOKENS.Config) private readonly config: NodeConfig,
-    @inject(TOKENS.Logger) private readonly logger: Logger,
+    private readonly transport: Transport,
+    private readonly peers: PeerTable,
+    private readonly dispatcher: Dispatcher,
+    private readonly self: LocalPeerState,
+    private readonly events: NodeEvents,
+    private readonly clock: Clock,
+    private readonly config: NodeConfig,
+    private readonly logger: Logger,
   ) {
+    this.handshakes = new PendingRequests(clock);
     const now = (): number => clock.now();
     this.evicted = new ThrottledWarning(logger, "closed a connection to make room (a pending connection never keeps a newcomer out)", undefined, now);
     this.refusedPeer = new ThrottledWarning(logger, "refused a peer: no peer slot for it", undefined, now);
@@ -113,18 +111,10 @@ export class ConnectionPool {
     const bound = connection.peerId !== undefined && this.byPeer.get(connection.peerId) === connection;
     if (bound) return this.peers.find(connection.peerId!)!;
     if (connection.closed) throw new DialError(host, port, "the connection closed before the handshake");
-    const ms = this.config.limits.requestTimeoutMs;
-    return new Promise<PeerRecord>((resolve, reject) => {
-      const waiter: HandshakeWaiter = {
-        resolve,
-        reject,
-        timer: this.clock.setTimeout(() => {
-          this.dropWaiter(connection, waiter);
-          connection.close("handshake timeout");
-          reject(new TimeoutError(`The handshake with ${host}:${port}`, ms));
-        }, ms),
-      };
-      this.waiters.set(connection, [...(this.waiters.get(connection) ?? []), waiter]);
+    const what = `The handshake with ${host}:${port}`;
+    return this.handshakes.wait(connection, this.config.limits.requestTimeoutMs, what).catch((error: unknown) => {
+      if (error instanceof TimeoutError) connection.close("handshake timeout");
+      throw error;
     });
   }
 
@@ -222,22 +212,54 @@ export class ConnectionPool {
 
   /** Sends an envelope to every bound peer except the given connections; returns how many were sent. */
   sendToAll(envelope: Envelope, except?: Connection, alsoExcept?: Connection): number {
+    return this.sendToPeers(envelope, (_peerId, connection) => connection === except || connection === alsoExcept);
+  }
+
+  /** Sends an envelope (serialised once) to every bound peer for which `skip` is false; returns how many were sent. */
+  sendToPeers(envelope: Envelope, skip: (peerId: string, connection: Connection) => boolean): number {
     let sent = 0;
     let encoded: string | undefined;
-    for (const connection of this.byPeer.values()) {
-      if (connection === except || connection === alsoExcept) continue;
+    for (const [peerId, connection] of this.byPeer) {
+      if (skip(peerId, connection)) continue;
       encoded ??= safeEncode(envelope);
       if (connection.send(envelope, encoded)) sent++;
     }
     return sent;
   }
 
+  /** The read-only view of a connection that plugins get; one per connection. */
+  viewOf(connection: Connection): ConnectionView {
+    let view = this.views.get(connection);
+    if (!view) {
+      view = Object.freeze({
+        id: connection.id,
+        direction: connection.direction,
+        dialect: connection.dialect ?? NDJSON_DIALECT,
+        splitsReplies: connection.splitsReplies === true,
+        remote: Object.freeze({ ...connection.remote }),
+        get peerId() {
+          return connection.peerId;
+        },
+        get closed() {
+          return connection.closed;
+        },
+        stats: () => connection.stats(),
+      });
+      this.views.set(connection, view);
+      this.viewed.set(view, connection);
+    }
+    return view;
+  }
+
+  /** The connection behind a view this pool handed out, or undefined for anything else. */
+  connectionBehind(view: ConnectionView): Connection | undefined {
+    return this.viewed.get(view);
+  }
+
   /** Refuses new dials and fails every pending handshake; the transport closes the sockets. */
   stop(): void {
     this.stopped = true;
-    for (const connection of [...this.waiters.keys()]) {
-      this.settleWaiters(connection, new NodeStateError("The node shut down before the handshake completed."));
-    }
+    this.handshakes.rejectAll(new NodeStateError("The node shut down before the handshake completed."));
     for (const connection of [...this.unbound.keys()]) this.clearHandshakeTimer(connection);
     this.openListeners.clear();
     this.closeListeners.clear();
@@ -341,9 +363,7 @@ export class ConnectionPool {
 
   /** Resolves a connection's handshake waiters with its peer, or rejects them with `error`. */
   private settleWaiters(connection: Connection, error: Error | undefined): void {
-    const waiters = this.waiters.get(connection);
-    if (!waiters) return;
-    this.waiters.delete(connection);
+    if (!this.handshakes.has(connection)) return;
     const peerId = connection.peerId;
     // A dialler whose connection lost a duplicate race never saw a PONG on it; the peer it reached may
     // still be connected over the other connection, found by the address it dialled.
@@ -353,31 +373,26 @@ export class ConnectionPool {
         : connection.direction === "outbound"
           ? this.peers.findByAddress(connection.remote.host, connection.remote.port)
           : undefined;
-    for (const waiter of waiters) {
-      this.clock.clearTimeout(waiter.timer);
-      if (peer?.connected) waiter.resolve(peer);
-      else waiter.reject(error ?? new DialError(connection.remote.host, connection.remote.port, "the handshake was refused"));
-    }
-  }
-
-  private dropWaiter(connection: Connection, waiter: HandshakeWaiter): void {
-    const rest = (this.waiters.get(connection) ?? []).filter((w) => w !== waiter);
-    if (rest.length > 0) this.waiters.set(connection, rest);
-    else this.waiters.delete(connection);
+    if (peer?.connected) this.handshakes.resolve(connection, peer);
+    else this.handshakes.reject(connection, error ?? new DialError(connection.remote.host, connection.remote.port, "the handshake was refused"));
   }
 
   private contextOf(connection: Connection): MessageContext {
     let context = this.contexts.get(connection);
     if (!context) {
       const self = this.self;
-      context = {
-        connection,
+      context = Object.freeze({
+        connection: this.viewOf(connection),
         get peerId() {
           return connection.peerId;
         },
         reply: (type: string, msg: unknown, extras?: EnvelopeExtras) => connection.send(self.envelope(type, msg, extras)),
+        forward: (envelope: Envelope, except?: Iterable<string>) => {
+          const skip = except === undefined ? undefined : new Set(except);
+          return this.sendToPeers(envelope, (peerId, other) => other === connection || skip?.has(peerId) === true);
+        },
         reject: (reason: string) => connection.rejectFrame(reason),
-      };
+      });
       this.contexts.set(connection, context);
     }
     return context;
@@ -387,7 +402,7 @@ export class ConnectionPool {
     try {
       call();
     } catch (error) {
-      this.logger.error("connection listener failed", { error: error instanceof PeerkitError || error instanceof Error ? error.message : String(error) });
+      this.logger.error("connection listener failed", { error: errorMessage(error) });
     }
   }
 }

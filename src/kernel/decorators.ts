@@ -2,12 +2,57 @@
  * `@plugin()` and `@handles()`. Both only record metadata on the class; the kernel reads it when it
  * assembles a node (`discoverHandlers`) and does all the registering. Nothing happens at import time.
  */
-import { injectable } from "tsyringe";
 import type { Envelope } from "../base/envelope.js";
-import type { MessageContext } from "./message-context.js";
+import type { MessageContext, PeerMessageContext } from "./message-context.js";
 
-/** A check of a message's payload: returns the reason it is unacceptable, or undefined when it is fine. */
-export type PayloadCheck = (msg: unknown) => string | undefined;
+declare const payloadType: unique symbol;
+
+/**
+ * A check of a message's payload: returns the reason it is unacceptable, or undefined when it is fine.
+ * `T` is the type of the payloads it accepts: make one with `payloadCheck<T>(fn)` and a handler
+ * registered with it receives `Envelope<T>`. A plain function is a `PayloadCheck<unknown>`.
+ */
+export type PayloadCheck<T = unknown> = ((msg: unknown) => string | undefined) & { readonly [payloadType]?: T };
+
+/** A type guard used as a payload check: a payload for which it returns false is rejected. */
+export type PayloadGuard<T> = (msg: unknown) => msg is T;
+
+/** Either kind of payload check; `T` is the type of an accepted payload. */
+export type PayloadValidator<T = unknown> = PayloadCheck<T> | PayloadGuard<T>;
+
+/**
+ * Declares the payload type a check accepts, so that `@handles(type, { payload })` types its handler.
+ *
+ * @example
+ *   const greetPayload = payloadCheck<{ name: string }>((msg) => typeof (msg as { name?: unknown })?.name === "string" ? undefined : "expected { name }");
+ */
+export function payloadCheck<T>(check: (msg: unknown) => string | undefined): PayloadCheck<T> {
+  return check as PayloadCheck<T>;
+}
+
+/** Runs a payload check or guard: the reason the payload is refused, or undefined when it passes. */
+export function checkPayload(check: PayloadValidator, msg: unknown): string | undefined {
+  const verdict: unknown = (check as (msg: unknown) => unknown)(msg);
+  if (verdict === true || verdict === undefined) return undefined;
+  return typeof verdict === "string" ? verdict : "refused by its payload check";
+}
+
+/** Options of a message handler: `@handles(type, options)`, `Handlers.on(type, fn, options)`. */
+export interface HandlerOptions<T = unknown, R extends boolean = boolean> {
+  /** Checks `msg` before the call; a message that fails it is rejected (a bad frame) and not handled. */
+  payload?: PayloadValidator<T>;
+  /**
+   * Only for a handshaken peer: a message on a connection the handshake has not bound yet is rejected
+   * as "TYPE before the handshake" (a bad frame), and the handler is not called.
+   */
+  requirePeer?: R;
+}
+
+/** The context type a handler gets: `PeerMessageContext` when it requires a peer. */
+export type ContextFor<R extends boolean> = R extends true ? PeerMessageContext : MessageContext;
+
+/** A message handler whose envelope carries a payload of type `T`. */
+export type TypedHandler<T, C extends MessageContext = MessageContext> = (envelope: Envelope<T>, context: C) => unknown;
 
 /** What `@plugin()` records. */
 export interface PluginMetadata {
@@ -24,7 +69,9 @@ export interface HandlerMetadata {
   /** The method's name on the plugin instance. */
   method: string | symbol;
   /** Optional payload check run by the dispatcher before the method is called. */
-  payload?: PayloadCheck;
+  payload?: PayloadValidator;
+  /** Whether the dispatcher rejects the type before the handshake. */
+  requirePeer: boolean;
 }
 
 /** A message handler as the dispatcher calls it. */
@@ -56,23 +103,26 @@ export function plugin(options: { name: string; dependencies?: readonly string[]
   return (target) => {
     const metadata: PluginMetadata = { name: options.name, dependencies: Object.freeze([...(options.dependencies ?? [])]) };
     Reflect.defineMetadata(PLUGIN_KEY, metadata, target);
-    // Records tsyringe's constructor info only; registers nothing in any container.
-    injectable()(target as unknown as new (...args: unknown[]) => unknown);
   };
 }
 
 /**
- * Marks a method as the handler of one message type. `payload` checks `msg` before the call; a message
- * that fails it is rejected (logged, counted against the connection's bad-frame budget) and not handled.
+ * Marks a method as the handler of one message type. `payload` checks `msg` before the call, and types
+ * the method: with a `PayloadCheck<T>` or a guard `msg is T`, the method must accept `Envelope<T>`.
+ * `requirePeer: true` lets only handshaken peers' messages through (its context has a `peerId`).
  *
  * @example
- *   @handles("GREET", { payload: (msg) => (typeof msg === "string" ? undefined : "expected a string") })
- *   onGreet(envelope: Envelope<string>, ctx: MessageContext) { ctx.reply("GREET_REPLY", "hi"); }
+ *   @handles("GREET", { payload: greetPayload, requirePeer: true })
+ *   onGreet(envelope: Envelope<{ name: string }>, ctx: PeerMessageContext) { ctx.reply("GREET_REPLY", `hi ${envelope.msg.name}`); }
  */
-export function handles(type: string, options: { payload?: PayloadCheck } = {}): MethodDecorator {
+export function handles<T = unknown, R extends boolean = false>(
+  type: string,
+  options: HandlerOptions<T, R> = {},
+): <M extends TypedHandler<T, ContextFor<R>>>(target: object, method: string | symbol, descriptor: TypedPropertyDescriptor<M>) => void {
   return (target, method) => {
     const own: HandlerMetadata[] = Reflect.getOwnMetadata(HANDLERS_KEY, target) ?? [];
-    Reflect.defineMetadata(HANDLERS_KEY, [...own, { type, method, payload: options.payload }], target);
+    const record: HandlerMetadata = { type, method, payload: options.payload as PayloadValidator | undefined, requirePeer: options.requirePeer === true };
+    Reflect.defineMetadata(HANDLERS_KEY, [...own, record], target);
   };
 }
 

@@ -1,10 +1,9 @@
 /** The dispatcher: the table from `msg_type` to handlers, and the isolation of each handler's failures. */
-import { inject, injectable } from "tsyringe";
-import type { PayloadCheck, MessageHandler } from "./decorators.js";
+import { checkPayload, type ContextFor, type HandlerOptions, type MessageHandler, type PayloadValidator, type TypedHandler } from "./decorators.js";
 import type { Envelope } from "../base/envelope.js";
+import { errorMessage } from "../base/error-message.js";
 import type { Logger } from "../base/logger.js";
 import type { MessageContext } from "./message-context.js";
-import { TOKENS } from "./tokens.js";
 
 /** One registered handler. */
 export interface HandlerEntry {
@@ -12,7 +11,15 @@ export interface HandlerEntry {
   readonly handler: MessageHandler;
   /** Who registered it (a plugin name, or `ad-hoc`); named in logs when it fails. */
   readonly owner: string;
-  readonly payload?: PayloadCheck;
+  readonly payload?: PayloadValidator;
+  /** Whether messages before the handshake are rejected instead of handled. */
+  readonly requirePeer: boolean;
+}
+
+/** Options of `Dispatcher.on`. */
+export interface DispatcherOnOptions<T, R extends boolean> extends HandlerOptions<T, R> {
+  /** Who registers it, named in logs; default `ad-hoc`. */
+  owner?: string;
 }
 
 /**
@@ -20,18 +27,24 @@ export interface HandlerEntry {
  * that throws or rejects is logged with its owner and message type; other handlers, the connection and
  * the node go on. Handlers are not awaited one after another: one that never resolves blocks nothing.
  */
-@injectable()
 export class Dispatcher {
   private readonly table = new Map<string, HandlerEntry[]>();
 
-  constructor(@inject(TOKENS.Logger) private readonly logger: Logger) {}
+  constructor(private readonly logger: Logger) {}
 
   /**
-   * Registers a handler for a message type; returns the function that removes it.
-   * `payload` checks `msg` first: a failing message is rejected and this handler not called.
+   * Registers a handler for a message type; returns the function that removes it. `requirePeer` rejects
+   * the type before the handshake; `payload` checks `msg` next. Either way a refused message is rejected
+   * (a bad frame of its connection) and this handler not called.
    */
-  on(type: string, handler: MessageHandler, options: { owner?: string; payload?: PayloadCheck } = {}): () => void {
-    const entry: HandlerEntry = { type, handler, owner: options.owner ?? "ad-hoc", payload: options.payload };
+  on<T = unknown, R extends boolean = false>(type: string, handler: TypedHandler<T, ContextFor<R>>, options: DispatcherOnOptions<T, R> = {}): () => void {
+    const entry: HandlerEntry = {
+      type,
+      handler: handler as MessageHandler,
+      owner: options.owner ?? "ad-hoc",
+      payload: options.payload as PayloadValidator | undefined,
+      requirePeer: options.requirePeer === true,
+    };
     this.table.set(type, [...(this.table.get(type) ?? []), entry]);
     return () => {
       const rest = (this.table.get(type) ?? []).filter((e) => e !== entry);
@@ -58,8 +71,12 @@ export class Dispatcher {
       return;
     }
     for (const entry of entries) {
+      if (entry.requirePeer && context.peerId === undefined) {
+        context.reject(`${envelope.msg_type} before the handshake`);
+        continue;
+      }
       if (entry.payload) {
-        const reason = entry.payload(envelope.msg);
+        const reason = checkPayload(entry.payload, envelope.msg);
         if (reason !== undefined) {
           context.reject(`${envelope.msg_type} payload: ${reason}`);
           continue;
@@ -84,7 +101,7 @@ export class Dispatcher {
       plugin: entry.owner,
       type: entry.type,
       peer: context.peerId ?? context.connection.id,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
     });
   }
 }

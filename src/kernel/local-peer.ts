@@ -1,33 +1,43 @@
 /** The node's own identity: its id, nick, advertised address, and the factory of the envelopes it creates. */
 import { randomUUID } from "node:crypto";
-import { inject, injectable } from "tsyringe";
 import type { Address } from "../transport/transport.js";
 import type { Clock } from "../base/clock.js";
 import type { NodeConfig } from "./config.js";
 import type { Envelope } from "../base/envelope.js";
 import type { EnvelopeExtras } from "./message-context.js";
 import type { PeerInfo } from "../base/peer.js";
-import { TOKENS } from "./tokens.js";
 
-/** This node as its peers see it. The port is the configured one until the listener binds. */
-@injectable()
-export class LocalPeer {
+/** This node as its peers see it (`TOKENS.LocalPeer`). */
+export interface LocalPeer {
   /** This node's peer id. */
   readonly id: string;
   /** This node's chat nickname, if any. */
   readonly nick: string | undefined;
+  /** The listening address peers should dial (the configured one until the listener binds). */
+  readonly address: Address;
+  /** `{ id, host, port }` (and `nick` when set): the payload of PING and PONG. */
+  info(): PeerInfo & { nick?: string };
+  /** A new envelope created by this node: `originator` is this node, `time` is now. */
+  envelope<T>(type: string, msg: T, extras?: EnvelopeExtras): Envelope<T>;
+  /** A fresh, globally unique message id. */
+  newMessageId(): string;
+}
+
+/** The kernel's `LocalPeer`, whose address the node records once its listener is bound. */
+export class LocalPeerState implements LocalPeer {
+  readonly id: string;
+  readonly nick: string | undefined;
   private advertised: Address;
 
   constructor(
-    @inject(TOKENS.Config) config: NodeConfig,
-    @inject(TOKENS.Clock) private readonly clock: Clock,
+    config: NodeConfig,
+    private readonly clock: Clock,
   ) {
     this.id = config.id;
     this.nick = config.nick;
     this.advertised = { host: config.host, port: config.port };
   }
 
-  /** The listening address peers should dial. */
   get address(): Address {
     return { ...this.advertised };
   }
@@ -39,14 +49,12 @@ export class LocalPeer {
     this.advertised = { host, port: address.port };
   }
 
-  /** `{ id, host, port }` (and `nick` when set): the payload of PING and PONG. */
   info(): PeerInfo & { nick?: string } {
     const info: PeerInfo & { nick?: string } = { id: this.id, ...this.advertised };
     if (this.nick !== undefined) info.nick = this.nick;
     return info;
   }
 
-  /** A new envelope created by this node: `originator` is this node, `time` is now. */
   envelope<T>(type: string, msg: T, extras?: EnvelopeExtras): Envelope<T> {
     const envelope: Envelope<T> = { msg_type: type, msg, originator: this.id, time: this.clock.now() };
     if (extras?.id !== undefined) envelope.id = extras.id;
@@ -55,7 +63,6 @@ export class LocalPeer {
     return envelope;
   }
 
-  /** A fresh, globally unique message id. */
   newMessageId(): string {
     return randomUUID();
   }

@@ -3,6 +3,7 @@ import { EventEmitter } from "node:events";
 import type { Address } from "../transport/transport.js";
 import type { Envelope } from "../base/envelope.js";
 import type { PeerInfo } from "../base/peer.js";
+import type { EventBus } from "./capabilities.js";
 
 /** A broadcast delivered to this node (once per message id). */
 export interface BroadcastEvent {
@@ -47,9 +48,10 @@ export interface NodeEventMap {
 
 /**
  * The node's typed event emitter. A listener that throws is caught and logged by the emitter's owner
- * (see `NodeEvents.emit`), never allowed to break the node.
+ * (see `NodeEvents.emit`), never allowed to break the node. Plugins get it as an `EventBus`
+ * (`TOKENS.Events`), without `clear()` and the error handler.
  */
-export class NodeEvents {
+export class NodeEvents implements EventBus {
   private readonly emitter = new EventEmitter();
   private onListenerError: (event: string, error: unknown) => void = () => {};
 

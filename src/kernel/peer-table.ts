@@ -1,12 +1,14 @@
 /** The peer table: who this node knows, their listening addresses, and when each was last heard from. */
 import type { PeerInfo, PeerRecord } from "../base/peer.js";
+import type { PeerView } from "./capabilities.js";
 
 /**
  * The node's peers by id. Connected peers are added by the handshake and removed when their connection
  * closes; `add()` from the API records a known peer without a connection (`connected: false`).
- * Reads return copies, so a caller can never change a row behind the table's back.
+ * Reads return copies, so a caller can never change a row behind the table's back. Plugins get its
+ * read-only side (`PeerView`, `TOKENS.Peers`).
  */
-export class PeerTable {
+export class PeerTable implements PeerView {
   private readonly rows = new Map<string, PeerRecord>();
 
   /** Every peer, in the order they were added. */

@@ -8,6 +8,7 @@ import { pathToFileURL } from "node:url";
 import { getPluginMetadata, type PluginClass, type PluginMetadata } from "./decorators.js";
 import type { PluginRef } from "./config.js";
 import { InvalidPluginError, PluginDependencyError, UnknownPluginError } from "../base/errors.js";
+import { errorMessage } from "../base/error-message.js";
 
 /** A plugin class with its metadata and how the config named it. */
 export interface PluginDefinition {
@@ -49,7 +50,7 @@ async function importModule(ref: string, baseDir: string, builtins: readonly str
     if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND" || code === "ERR_UNSUPPORTED_DIR_IMPORT") {
       throw new UnknownPluginError(ref, builtins, `no module found at ${isPathSpecifier(ref) ? resolve(baseDir, ref) : ref}`, { cause: error });
     }
-    throw new InvalidPluginError(`The module "${ref}"`, `importing it failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new InvalidPluginError(`The module "${ref}"`, `importing it failed: ${errorMessage(error)}`, { cause: error });
   }
 }
 

@@ -1,32 +1,55 @@
 /**
- * Injection tokens: the one list of everything a plugin can ask for in its constructor.
- * Every constructor parameter of an injectable class carries `@inject(TOKENS.X)` explicitly, so that
- * wiring never depends on the compiler emitting `design:paramtypes`.
+ * Injection tokens: the one list of everything a plugin can ask for in its constructor, and what each
+ * gives. Every constructor parameter of a plugin carries `@inject(TOKENS.X)` explicitly; the kernel
+ * checks it when the plugin loads and never relies on the compiler emitting `design:paramtypes`.
  *
  * @example
- *   constructor(@inject(TOKENS.Connections) private readonly connections: ConnectionPool) {}
+ *   constructor(@inject(TOKENS.Network) private readonly network: Network) {}
  */
 export const TOKENS = Object.freeze({
-  /** The node's validated `NodeConfig`. */
+  /** The node's validated `NodeConfig` (read it, never change it). */
   Config: Symbol.for("peerkit.Config"),
   /** The node's `Logger`. */
   Logger: Symbol.for("peerkit.Logger"),
-  /** The node's `Clock`. */
+  /** The node's `Clock`: use it for every timer, so tests can drive time. */
   Clock: Symbol.for("peerkit.Clock"),
-  /** The node's `Transport`. */
-  Transport: Symbol.for("peerkit.Transport"),
-  /** The node's `PeerTable`. */
-  PeerTable: Symbol.for("peerkit.PeerTable"),
-  /** The node's `Dispatcher`. */
-  Dispatcher: Symbol.for("peerkit.Dispatcher"),
-  /** The node's `ConnectionPool`: dial, handshake binding, sending to peers. */
-  Connections: Symbol.for("peerkit.Connections"),
-  /** The node's `NodeEvents`: the events applications listen to. */
+  /** `EventBus`: listen to the node's events, emit the ones the plugin delivers. */
   Events: Symbol.for("peerkit.Events"),
-  /** The node's `LocalPeer`: its own id and advertised address, and the envelope factory. */
+  /** `LocalPeer`: this node's id, nick and address, and the envelope factory. */
   LocalPeer: Symbol.for("peerkit.LocalPeer"),
+  /** `PeerView`: the peer table, read-only. */
+  Peers: Symbol.for("peerkit.Peers"),
+  /** `Network`: send to peers, connect, disconnect a peer, watch connections open and close. */
+  Network: Symbol.for("peerkit.Network"),
+  /** `Handlers`: register message handlers at run time (under the plugin's name; removed when it stops at the latest). */
+  Handlers: Symbol.for("peerkit.Handlers"),
+  /** `Handshake`: bind a connection to the peer that identified itself on it (the ping plugin's job). */
+  Handshake: Symbol.for("peerkit.Handshake"),
   /** The options of the plugin being constructed: `config.options[pluginName]`, or `{}`. */
   PluginOptions: Symbol.for("peerkit.PluginOptions"),
+});
+
+/**
+ * Tokens of earlier versions that gave plugins whole kernel classes, with what to inject instead: a
+ * plugin that still asks for one is refused at load with this advice.
+ */
+export const REMOVED_TOKENS: ReadonlyMap<symbol, string> = new Map([
+  [Symbol.for("peerkit.Connections"), "TOKENS.Connections (the ConnectionPool) is no longer given to plugins: inject TOKENS.Network (send, sendToAll, connect, disconnect, onOpen/onClose), or TOKENS.Handshake to bind connections"],
+  [Symbol.for("peerkit.PeerTable"), "TOKENS.PeerTable is no longer given to plugins: inject TOKENS.Peers (a read-only PeerView)"],
+  [Symbol.for("peerkit.Dispatcher"), "TOKENS.Dispatcher is no longer given to plugins: inject TOKENS.Handlers to register handlers at run time"],
+  [Symbol.for("peerkit.Transport"), "TOKENS.Transport is no longer given to plugins: inject TOKENS.Network"],
+]);
+
+/**
+ * Tokens the kernel provides to its own built-in modules only; not part of the plugin API (they are not
+ * exported from "peerkit", and are unique symbols no other code can forge).
+ */
+export const INTERNAL_TOKENS = Object.freeze({
+  /**
+   * The node's `Transport`, for the legacy dialect's plugin, which switches the TCP transport's legacy
+   * mode on, until that dialect lives in a module of its own.
+   */
+  Transport: Symbol("peerkit.internal.Transport"),
 });
 
 /**

@@ -12,10 +12,10 @@
 import { inject } from "tsyringe";
 import type { NodeConfig } from "../kernel/config.js";
 import { plugin } from "../kernel/decorators.js";
-import type { ConnectionPool } from "../kernel/connection-pool.js";
+import type { Network } from "../kernel/capabilities.js";
 import type { Envelope } from "../base/envelope.js";
 import type { Logger } from "../base/logger.js";
-import { pluginToken, TOKENS } from "../kernel/tokens.js";
+import { INTERNAL_TOKENS, pluginToken, TOKENS } from "../kernel/tokens.js";
 import type { BroadcastPlugin } from "../plugins/broadcast.js";
 import { TcpTransport } from "../transport/tcp-transport.js";
 import type { Transport } from "../transport/transport.js";
@@ -33,8 +33,8 @@ export class LegacyPlugin {
   private dialect: LegacyDialect | undefined;
 
   constructor(
-    @inject(TOKENS.Transport) private readonly transport: Transport,
-    @inject(TOKENS.Connections) private readonly connections: ConnectionPool,
+    @inject(INTERNAL_TOKENS.Transport) private readonly transport: Transport,
+    @inject(TOKENS.Network) private readonly connections: Network,
     @inject(pluginToken("broadcast")) private readonly broadcast: BroadcastPlugin,
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.Config) private readonly config: NodeConfig,

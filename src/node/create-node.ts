@@ -1,7 +1,8 @@
 /**
- * `createNode`: the composition root. It validates the config, makes a child container for the node,
- * registers the node's services under their tokens, loads and constructs the plugins, and returns the
- * assembled (not yet started) `PeerNode`. Only this file registers in and resolves from a container.
+ * `createNode`: the composition root. It validates the config, builds the node's kernel objects, makes a
+ * child container for the node holding what plugins may inject (the narrow capabilities of `TOKENS`),
+ * loads, checks and constructs the plugins, and returns the assembled (not yet started) `PeerNode`.
+ * Only this file registers in and resolves from a container.
  */
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import { BUILTIN_PLUGINS } from "../plugins/index.js";
@@ -13,14 +14,17 @@ import { validateConfig } from "../kernel/config-schema.js";
 import { ConnectionPool } from "../kernel/connection-pool.js";
 import { Dispatcher } from "../kernel/dispatcher.js";
 import { InvalidPluginError, PeerkitError } from "../base/errors.js";
-import { LocalPeer } from "../kernel/local-peer.js";
+import { errorMessage } from "../base/error-message.js";
+import { LocalPeerState } from "../kernel/local-peer.js";
 import { StreamLogger, type Logger } from "../base/logger.js";
 import { NodeEvents } from "../kernel/node-events.js";
 import { PeerNode } from "./peer-node.js";
 import { PeerTable } from "../kernel/peer-table.js";
+import { eventBusOf, handlersOf, handshakeOf, localPeerOf, networkOf, peerViewOf } from "../kernel/plugin-capabilities.js";
+import { resolveArguments } from "../kernel/plugin-injection.js";
 import { PluginInstance } from "../kernel/plugin-instance.js";
 import { loadPlugins, type PluginDefinition } from "../kernel/plugin-loader.js";
-import { pluginToken, TOKENS } from "../kernel/tokens.js";
+import { INTERNAL_TOKENS, pluginToken, TOKENS } from "../kernel/tokens.js";
 
 /** Services to use instead of the defaults: how tests inject a memory transport, a fake clock or a capturing logger. */
 export interface NodeOverrides {
@@ -30,6 +34,19 @@ export interface NodeOverrides {
   logger?: Logger;
   /** Default: the `SystemClock`. */
   clock?: Clock;
+}
+
+/** The kernel objects of one node. */
+interface Kernel {
+  config: NodeConfig;
+  logger: Logger;
+  clock: Clock;
+  transport: Transport;
+  events: NodeEvents;
+  self: LocalPeerState;
+  peers: PeerTable;
+  dispatcher: Dispatcher;
+  connections: ConnectionPool;
 }
 
 /**
@@ -44,59 +61,57 @@ export async function createNode(input: NodeConfigInput = {}, overrides: NodeOve
   const config = validateConfig(input, "the createNode() config", defaultConfig());
   const definitions = await loadPlugins(config.plugins, config.baseDir, BUILTIN_PLUGINS);
   const logger = overrides.logger ?? new StreamLogger(config.nick ?? config.id, config.debug ? "debug" : "info");
-  const scope = registerServices(rootContainer.createChildContainer(), config, logger, overrides);
-  const dispatcher = scope.resolve<Dispatcher>(TOKENS.Dispatcher);
-  const plugins = definitions.map((definition) => constructPlugin(scope, definition, config, dispatcher));
-  return new PeerNode({
-    config,
-    logger,
-    dispatcher,
-    transport: scope.resolve<Transport>(TOKENS.Transport),
-    peers: scope.resolve<PeerTable>(TOKENS.PeerTable),
-    connections: scope.resolve<ConnectionPool>(TOKENS.Connections),
-    events: scope.resolve<NodeEvents>(TOKENS.Events),
-    self: scope.resolve<LocalPeer>(TOKENS.LocalPeer),
-    plugins,
-  });
+  const kernel = buildKernel(config, logger, overrides);
+  const scope = registerCapabilities(rootContainer.createChildContainer(), kernel);
+  const plugins = definitions.map((definition) => constructPlugin(scope, definition, kernel));
+  return new PeerNode({ ...kernel, plugins });
 }
 
-function registerServices(scope: DependencyContainer, config: NodeConfig, logger: Logger, overrides: NodeOverrides): DependencyContainer {
+function buildKernel(config: NodeConfig, logger: Logger, overrides: NodeOverrides): Kernel {
+  const clock = overrides.clock ?? new SystemClock();
   const events = new NodeEvents();
-  events.setErrorHandler((event, error) =>
-    logger.error("event listener failed", { event, error: error instanceof Error ? error.message : String(error) }),
-  );
-  scope.register(TOKENS.Config, { useValue: config });
-  scope.register(TOKENS.Logger, { useValue: logger });
-  scope.register(TOKENS.Clock, { useValue: overrides.clock ?? new SystemClock() });
-  scope.register(TOKENS.Events, { useValue: events });
-  scope.registerSingleton(TOKENS.LocalPeer, LocalPeer);
-  scope.registerSingleton(TOKENS.PeerTable, PeerTable);
-  scope.registerSingleton(TOKENS.Dispatcher, Dispatcher);
-  scope.register(TOKENS.Transport, { useValue: overrides.transport ?? new TcpTransport({ limits: config.limits, logger }) });
-  scope.registerSingleton(TOKENS.Connections, ConnectionPool);
+  events.setErrorHandler((event, error) => logger.error("event listener failed", { event, error: errorMessage(error) }));
+  const transport = overrides.transport ?? new TcpTransport({ limits: config.limits, logger });
+  const self = new LocalPeerState(config, clock);
+  const peers = new PeerTable();
+  const dispatcher = new Dispatcher(logger);
+  const connections = new ConnectionPool(transport, peers, dispatcher, self, events, clock, config, logger);
+  return { config, logger, clock, transport, events, self, peers, dispatcher, connections };
+}
+
+/** Registers what plugins may inject: values and narrow facades, never the kernel's own objects. */
+function registerCapabilities(scope: DependencyContainer, kernel: Kernel): DependencyContainer {
+  scope.register(TOKENS.Config, { useValue: kernel.config });
+  scope.register(TOKENS.Logger, { useValue: kernel.logger });
+  scope.register(TOKENS.Clock, { useValue: kernel.clock });
+  scope.register(TOKENS.Events, { useValue: eventBusOf(kernel.events) });
+  scope.register(TOKENS.LocalPeer, { useValue: localPeerOf(kernel.self) });
+  scope.register(TOKENS.Peers, { useValue: peerViewOf(kernel.peers) });
+  scope.register(TOKENS.Network, { useValue: networkOf(kernel.connections) });
+  scope.register(TOKENS.Handshake, { useValue: handshakeOf(kernel.connections) });
+  scope.register(INTERNAL_TOKENS.Transport, { useValue: kernel.transport });
   return scope;
 }
 
-/** Constructs one plugin in a scope of its own, where `TOKENS.PluginOptions` is its own options. */
-function constructPlugin(scope: DependencyContainer, definition: PluginDefinition, config: NodeConfig, dispatcher: Dispatcher): PluginInstance {
+/**
+ * Constructs one plugin in a scope of its own, where `TOKENS.PluginOptions` is its own options and
+ * `TOKENS.Handlers` registers under its name. Its constructor's tokens are checked first (see
+ * `resolveArguments`).
+ */
+function constructPlugin(scope: DependencyContainer, definition: PluginDefinition, kernel: Kernel): PluginInstance {
   const { name } = definition.metadata;
   const pluginScope = scope.createChildContainer();
-  pluginScope.register(TOKENS.PluginOptions, { useValue: config.options[name] ?? {} });
+  const handlers = handlersOf(kernel.dispatcher, name);
+  pluginScope.register(TOKENS.PluginOptions, { useValue: kernel.config.options[name] ?? {} });
+  pluginScope.register(TOKENS.Handlers, { useValue: handlers.handlers });
+  const args = resolveArguments(pluginScope, definition.pluginClass, definition.metadata);
   let instance: object;
   try {
-    instance = pluginScope.resolve(definition.pluginClass);
+    instance = new definition.pluginClass(...args);
   } catch (error) {
     if (error instanceof PeerkitError) throw error;
-    const reason = error instanceof Error ? error.message.split("\n")[0]! : String(error);
-    const injection = /Cannot inject|TypeInfo not known|unregistered dependency/.test(reason);
-    throw new InvalidPluginError(
-      `The plugin "${name}"`,
-      injection
-        ? `its constructor could not be injected (${reason}); put @inject(TOKENS.X) on every constructor parameter`
-        : `its constructor threw: ${reason}`,
-      { cause: error },
-    );
+    throw new InvalidPluginError(`The plugin "${name}"`, `its constructor threw: ${errorMessage(error).split("\n")[0]}`, { cause: error });
   }
   scope.register(pluginToken(name), { useValue: instance });
-  return new PluginInstance(name, instance, definition.pluginClass, dispatcher);
+  return new PluginInstance(name, instance, definition.pluginClass, kernel.dispatcher, handlers.removeAll);
 }

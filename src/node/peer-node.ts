@@ -9,14 +9,15 @@ import { bootstrapDialect, type BootstrapPeer, type NodeConfig } from "../kernel
 import type { ConnectionPool } from "../kernel/connection-pool.js";
 import type { Dispatcher } from "../kernel/dispatcher.js";
 import { NodeStateError, PluginNotLoadedError, SelfDialError } from "../base/errors.js";
-import type { LocalPeer } from "../kernel/local-peer.js";
+import { errorMessage } from "../base/error-message.js";
+import type { LocalPeerState } from "../kernel/local-peer.js";
 import type { Logger } from "../base/logger.js";
 import type { NodeEventMap, NodeEvents } from "../kernel/node-events.js";
 import type { PeerInfo } from "../base/peer.js";
 import type { PeerTable } from "../kernel/peer-table.js";
 import type { PluginInstance } from "../kernel/plugin-instance.js";
 
-/** The services a node is assembled from; `createNode` resolves them from the node's container. */
+/** The kernel objects a node is assembled from (by `createNode`). */
 export interface NodeParts {
   config: NodeConfig;
   logger: Logger;
@@ -25,7 +26,7 @@ export interface NodeParts {
   dispatcher: Dispatcher;
   connections: ConnectionPool;
   events: NodeEvents;
-  self: LocalPeer;
+  self: LocalPeerState;
   plugins: PluginInstance[];
 }
 
@@ -48,7 +49,7 @@ export class PeerNode {
   readonly logger: Logger;
   private readonly transport: Transport;
   private readonly events: NodeEvents;
-  private readonly self: LocalPeer;
+  private readonly self: LocalPeerState;
   private readonly plugins: PluginInstance[];
   private state: State = "created";
   private shutdownPromise: Promise<void> | undefined;
@@ -237,8 +238,4 @@ export class PeerNode {
     if (!instance) throw new PluginNotLoadedError(name, what);
     return instance as T;
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

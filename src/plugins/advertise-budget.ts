@@ -5,9 +5,7 @@
  * dial or failure. Memory is bounded: the recent addresses sit in a `BoundedMap` sized for the most dials
  * the minute budget allows within the backoff window.
  */
-import { BoundedMap } from "../base/bounded-map.js";
-import type { Clock } from "../base/clock.js";
-import type { Limits } from "../kernel/config.js";
+import { BoundedMap, type Clock, type Limits } from "../plugin-api.js";
 
 /** The window of `limits.peerExchangeDialsPerMinute`, in milliseconds. */
 export const PEER_EXCHANGE_WINDOW_MS = 60_000;

@@ -8,30 +8,40 @@
  * node dial is budgeted: `limits.peerExchangeDialsPerReply` per request, `peerExchangeDialsPerMinute`
  * in all, never an address dialled or failed within `peerExchangeBackoffMs` (`PeerExchangeBudget`).
  * A connection whose dialect answers one ADVERTISE with one ADVERTISE_REPLY per peer
- * (`Connection.splitsReplies`) keeps its request open for replies until `limits.requestTimeoutMs`, its
- * dial budget shared by them all.
+ * (`splitsReplies`, as the original Python peers do) keeps its request open for replies until
+ * `limits.requestTimeoutMs`, its dial budget shared by them all.
  */
-import { inject } from "tsyringe";
-import type { Clock, TimerHandle } from "../base/clock.js";
-import type { NodeConfig } from "../kernel/config.js";
-import type { ConnectionPool } from "../kernel/connection-pool.js";
-import { handles, plugin } from "../kernel/decorators.js";
-import type { Envelope } from "../base/envelope.js";
-import { NodeStateError, TimeoutError, UnknownPeerError } from "../base/errors.js";
-import type { LocalPeer } from "../kernel/local-peer.js";
-import type { Logger } from "../base/logger.js";
-import type { MessageContext } from "../kernel/message-context.js";
-import { checkPeerInfo, type PeerInfo } from "../base/peer.js";
-import type { PeerTable } from "../kernel/peer-table.js";
-import { TOKENS } from "../kernel/tokens.js";
-import type { Connection, DialOptions } from "../transport/transport.js";
+import {
+  checkPeerInfo,
+  errorMessage,
+  handles,
+  inject,
+  NodeStateError,
+  payloadCheck,
+  PendingRequests,
+  plugin,
+  TOKENS,
+  UnknownPeerError,
+  type Clock,
+  type ConnectionView,
+  type DialOptions,
+  type Envelope,
+  type LocalPeer,
+  type Logger,
+  type Network,
+  type NodeConfig,
+  type PeerInfo,
+  type PeerMessageContext,
+  type PeerView,
+  type TimerHandle,
+} from "../plugin-api.js";
 import { PeerExchangeBudget } from "./advertise-budget.js";
 
 /** Most entries sent in, or accepted from, one ADVERTISE_REPLY. */
 export const MAX_ADVERTISED_PEERS = 256;
 
 /** Checks an ADVERTISE_REPLY payload: a list of `{ id, host, port }`. */
-export function checkPeerList(msg: unknown): string | undefined {
+export const checkPeerList = payloadCheck<PeerInfo[]>((msg) => {
   if (!Array.isArray(msg)) return "expected a list of { id, host, port }";
   if (msg.length > MAX_ADVERTISED_PEERS) return `more than ${MAX_ADVERTISED_PEERS} peers`;
   for (let i = 0; i < msg.length; i++) {
@@ -39,25 +49,19 @@ export function checkPeerList(msg: unknown): string | undefined {
     if (reason !== undefined) return `entry ${i}: ${reason}`;
   }
   return undefined;
-}
-
-/** One caller of `getPeersFrom`, waiting for the first reply. */
-interface Waiter {
-  resolve(peers: PeerInfo[]): void;
-  reject(error: Error): void;
-}
+});
 
 /** An ADVERTISE sent to a peer, open for its reply (or, where replies come split, its replies). */
 interface ExchangeRequest {
   /** The connection the ADVERTISE went out on: only a reply on it counts. */
-  connection: Connection;
+  connection: ConnectionView;
   /** Its connection splits replies: it takes one reply per peer until its timer; any other is answered by one reply. */
   splitReplies: boolean;
   /** What is left of `limits.peerExchangeDialsPerReply`. */
   dialsLeft: number;
-  /** Whether a reply came (the waiters are settled then). */
+  /** Whether a reply came (the callers of `getPeersFrom` are answered then). */
   answered: boolean;
-  waiters: Waiter[];
+  /** Ends the request at `limits.requestTimeoutMs`. */
   timer: TimerHandle;
 }
 
@@ -80,26 +84,30 @@ export class AdvertisePlugin {
   readonly stats: PeerExchangeStats = { unsolicited: 0, dials: 0, backedOff: 0, overBudget: 0 };
   /** The open request to each peer: at most one each, so at most one per peer this node asked. */
   private readonly requests = new Map<string, ExchangeRequest>();
+  /**
+   * The callers of `getPeersFrom` waiting for a peer's first reply, by peer id: answered, when it comes,
+   * with the connecting it starts (so the request's deadline no longer applies to those dials).
+   */
+  private readonly answers: PendingRequests<string, Promise<PeerInfo[]>>;
   private readonly budget: PeerExchangeBudget;
 
   constructor(
-    @inject(TOKENS.Connections) private readonly connections: ConnectionPool,
-    @inject(TOKENS.PeerTable) private readonly peers: PeerTable,
+    @inject(TOKENS.Network) private readonly network: Network,
+    @inject(TOKENS.Peers) private readonly peers: PeerView,
     @inject(TOKENS.LocalPeer) private readonly self: LocalPeer,
     @inject(TOKENS.Config) private readonly config: NodeConfig,
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {
     this.budget = new PeerExchangeBudget(config.limits, clock);
+    this.answers = new PendingRequests(clock);
   }
 
   /** Fails every request still waiting for a reply. */
   stop(): void {
-    for (const [peerId, request] of this.requests) {
-      this.clock.clearTimeout(request.timer);
-      for (const waiter of request.waiters) waiter.reject(new NodeStateError(`The node shut down before ${peerId} answered ADVERTISE.`));
-    }
+    for (const request of this.requests.values()) this.clock.clearTimeout(request.timer);
     this.requests.clear();
+    this.answers.rejectAll((_what, peerId) => new NodeStateError(`The node shut down before ${peerId} answered ADVERTISE.`));
   }
 
   /**
@@ -108,39 +116,30 @@ export class AdvertisePlugin {
    * it. Rejects with ERR_UNKNOWN_PEER or ERR_TIMEOUT.
    */
   getPeersFrom(peerId: string): Promise<PeerInfo[]> {
-    const open = this.requests.get(peerId);
-    if (open && !open.answered) return new Promise((resolve, reject) => open.waiters.push({ resolve, reject }));
-    const connection = this.connections.connectionOf(peerId);
-    if (!connection || !connection.send(this.self.envelope("ADVERTISE", null))) {
+    const ms = this.config.limits.requestTimeoutMs;
+    const what = `ADVERTISE to ${peerId}`;
+    if (this.answers.has(peerId)) return this.answers.wait(peerId, ms, what).then((connected) => connected);
+    const connection = this.network.connection(peerId);
+    if (!connection || !this.network.send(peerId, this.self.envelope("ADVERTISE", null))) {
       return Promise.reject(new UnknownPeerError(peerId));
     }
     // A request kept open for split replies after its first one gives way to the new one (and its budget).
+    const open = this.requests.get(peerId);
     if (open) this.close(peerId, open);
-    const ms = this.config.limits.requestTimeoutMs;
-    return new Promise<PeerInfo[]>((resolve, reject) => {
-      const request: ExchangeRequest = {
-        connection,
-        splitReplies: connection.splitsReplies === true,
-        dialsLeft: this.config.limits.peerExchangeDialsPerReply,
-        answered: false,
-        waiters: [{ resolve, reject }],
-        timer: this.clock.setTimeout(() => {
-          this.close(peerId, request);
-          if (request.answered) return;
-          for (const waiter of request.waiters) waiter.reject(new TimeoutError(`ADVERTISE to ${peerId}`, ms));
-        }, ms),
-      };
-      this.requests.set(peerId, request);
-    });
+    const request: ExchangeRequest = {
+      connection,
+      splitReplies: connection.splitsReplies,
+      dialsLeft: this.config.limits.peerExchangeDialsPerReply,
+      answered: false,
+      timer: this.clock.setTimeout(() => this.close(peerId, request), ms),
+    };
+    this.requests.set(peerId, request);
+    return this.answers.wait(peerId, ms, what).then((connected) => connected);
   }
 
   /** A peer asks for our peers: answer with every connected one except itself. */
-  @handles("ADVERTISE")
-  onAdvertise(_envelope: Envelope, context: MessageContext): void {
-    if (context.peerId === undefined) {
-      context.reject("ADVERTISE before the handshake");
-      return;
-    }
+  @handles("ADVERTISE", { requirePeer: true })
+  onAdvertise(_envelope: Envelope, context: PeerMessageContext): void {
     const list = this.peers
       .connected()
       .filter((peer) => peer.id !== context.peerId)
@@ -154,25 +153,21 @@ export class AdvertisePlugin {
    * answer whoever asked. An unsolicited reply is dropped and counted, not rejected as a bad frame: an
    * honest peer's reply arriving after our timeout looks the same.
    */
-  @handles("ADVERTISE_REPLY", { payload: checkPeerList })
-  async onAdvertiseReply(envelope: Envelope<PeerInfo[]>, context: MessageContext): Promise<void> {
-    if (context.peerId === undefined) {
-      context.reject("ADVERTISE_REPLY before the handshake");
-      return;
-    }
+  @handles("ADVERTISE_REPLY", { payload: checkPeerList, requirePeer: true })
+  async onAdvertiseReply(envelope: Envelope<PeerInfo[]>, context: PeerMessageContext): Promise<void> {
     const request = this.requests.get(context.peerId);
     if (!request || request.connection !== context.connection || (request.answered && !request.splitReplies)) {
       this.stats.unsolicited++;
       this.logger.debug("dropped an ADVERTISE_REPLY that answers no ADVERTISE of this node", { peer: context.peerId, entries: envelope.msg.length });
       return;
     }
-    const waiters = request.waiters;
-    request.waiters = [];
+    const first = !request.answered;
     request.answered = true;
     if (!request.splitReplies) this.close(context.peerId, request);
-    // Advertised peers are dialled in the dialect the reply came in: they spoke it to that peer.
-    const connected = await this.connectToNew(envelope.msg, request, { dialect: context.connection.dialect });
-    for (const waiter of waiters) waiter.resolve(connected);
+    // Peers advertised in another dialect are dialled in it: they spoke it to the advertiser.
+    const connecting = this.connectToNew(envelope.msg, request, { dialect: context.connection.dialect });
+    if (first) this.answers.resolve(context.peerId, connecting);
+    await connecting;
   }
 
   /**
@@ -190,7 +185,7 @@ export class AdvertisePlugin {
       return true;
     });
     // Dials already under way will take slots too: count them, so replies arriving together cannot overshoot.
-    const room = Math.max(0, this.config.limits.maxPeers - this.peers.connectedCount() - this.connections.dialsInProgress);
+    const room = Math.max(0, this.config.limits.maxPeers - this.peers.connectedCount() - this.network.dialsInProgress);
     const chosen: PeerInfo[] = [];
     for (const peer of fresh) {
       if (chosen.length >= room) break;
@@ -216,14 +211,14 @@ export class AdvertisePlugin {
     this.stats.dials += chosen.length;
     const attempts = chosen.map(async (peer) => {
       try {
-        const joined = await this.connections.connect(peer.host, peer.port, options);
+        const joined = await this.network.connect(peer.host, peer.port, options);
         return { id: joined.id, host: joined.host, port: joined.port };
       } catch (error) {
         this.budget.failed(peer.host, peer.port);
         this.logger.debug("could not connect to an advertised peer", {
           peer: peer.id,
           address: `${peer.host}:${peer.port}`,
-          error: error instanceof Error ? error.message : String(error),
+          error: errorMessage(error),
         });
         return undefined;
       }

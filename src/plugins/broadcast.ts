@@ -9,35 +9,34 @@
  *   as an id in a batched IHAVE to the lazy ones; PRUNE and GRAFT keep the tree small and whole.
  *
  * PRUNE, IHAVE and GRAFT are handled only in tree mode: their handlers are registered in `start()`
- * (with payload checks, as `@handles` would) and removed in `stop()`, so that to a flood-mode node they
+ * (through `TOKENS.Handlers`, with payload checks, as `@handles` would) and removed in `stop()`, so that to a flood-mode node they
  * stay unknown types, ignored with a debug log, and its handler table is what it always was. A
  * tree-mode node keeps pushing in full to any peer that never spoke tree mode, so flood and tree nodes
  * can share one network.
  */
-import { inject } from "tsyringe";
-import type { Clock } from "../base/clock.js";
-import type { NodeConfig } from "../kernel/config.js";
-import type { ConnectionPool } from "../kernel/connection-pool.js";
-import { handles, plugin, type PayloadCheck } from "../kernel/decorators.js";
-import type { Dispatcher } from "../kernel/dispatcher.js";
-import type { Envelope } from "../base/envelope.js";
-import type { LocalPeer } from "../kernel/local-peer.js";
-import type { Logger } from "../base/logger.js";
-import type { MessageContext } from "../kernel/message-context.js";
-import type { NodeEvents } from "../kernel/node-events.js";
-import type { PeerInfo } from "../base/peer.js";
-import { ReplayGuard, type ReplayDrops } from "../kernel/replay-guard.js";
-import type { SeenCache, SeenVerdict } from "../kernel/seen-cache.js";
-import { TOKENS } from "../kernel/tokens.js";
+import {
+  handles,
+  inject,
+  plugin,
+  relayCopy,
+  ReplayGuard,
+  TOKENS,
+  type Clock,
+  type Envelope,
+  type EventBus,
+  type Handlers,
+  type LocalPeer,
+  type Logger,
+  type Network,
+  type NodeConfig,
+  type PeerInfo,
+  type PeerMessageContext,
+  type ReplayDrops,
+  type SeenCache,
+  type SeenVerdict,
+} from "../plugin-api.js";
 import { Plumtree } from "./plumtree.js";
-import { checkGraft, checkIHave, checkPrune, GRAFT, IHAVE, PRUNE, type IdList, type PrunePayload } from "./plumtree-wire.js";
-
-/** The tree-mode messages: each one's payload check, and what the tree does with it. */
-const TREE_MESSAGES: ReadonlyArray<{ type: string; payload: PayloadCheck; apply(tree: Plumtree, msg: unknown, from: string): void }> = [
-  { type: PRUNE, payload: checkPrune, apply: (tree, msg, from) => tree.onPrune(from, (msg as PrunePayload).root) },
-  { type: IHAVE, payload: checkIHave, apply: (tree, msg, from) => tree.onIHave((msg as IdList).ids, from) },
-  { type: GRAFT, payload: checkGraft, apply: (tree, msg, from) => tree.onGraft((msg as IdList).ids, from) },
-];
+import { checkGraft, checkIHave, checkPrune, GRAFT, IHAVE, PRUNE } from "./plumtree-wire.js";
 
 /** Another identity of a broadcast than its id, or undefined when it has none. */
 export type DuplicateKey = (envelope: Envelope) => string | undefined;
@@ -58,12 +57,12 @@ export class BroadcastPlugin {
   private readonly onPeerDown = (peer: PeerInfo): void => this.tree?.removePeer(peer.id);
 
   constructor(
-    @inject(TOKENS.Connections) private readonly connections: ConnectionPool,
+    @inject(TOKENS.Network) private readonly network: Network,
     @inject(TOKENS.LocalPeer) private readonly self: LocalPeer,
-    @inject(TOKENS.Events) private readonly events: NodeEvents,
+    @inject(TOKENS.Events) private readonly events: EventBus,
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Config) private readonly config: NodeConfig,
-    @inject(TOKENS.Dispatcher) private readonly dispatcher: Dispatcher,
+    @inject(TOKENS.Handlers) private readonly handlers: Handlers,
     @inject(TOKENS.Logger) logger: Logger,
   ) {
     this.guard = new ReplayGuard(config.limits, clock, logger);
@@ -79,7 +78,7 @@ export class BroadcastPlugin {
     if (this.config.broadcast.mode !== "tree") return;
     this.tree = new Plumtree(
       {
-        send: (peerId, envelope) => this.connections.send(peerId, envelope),
+        send: (peerId, envelope) => this.network.send(peerId, envelope),
         envelope: (type, msg) => this.self.envelope(type, msg),
         hasReceived: (id) => this.seen.has(id, this.clock.now()),
       },
@@ -88,17 +87,13 @@ export class BroadcastPlugin {
     );
     this.events.on("peer:connect", this.onPeerUp);
     this.events.on("peer:disconnect", this.onPeerDown);
-    for (const peerId of this.connections.peerIds()) this.tree.addPeer(peerId);
-    this.unregister = TREE_MESSAGES.map(({ type, payload, apply }) =>
-      this.dispatcher.on(
-        type,
-        (envelope, context) => {
-          if (context.peerId === undefined) context.reject(`${type} before the handshake`);
-          else if (this.tree) apply(this.tree, envelope.msg, context.peerId);
-        },
-        { owner: "broadcast", payload },
-      ),
-    );
+    for (const peerId of this.network.peerIds()) this.tree.addPeer(peerId);
+    const tree = this.tree;
+    this.unregister = [
+      this.handlers.on(PRUNE, (envelope, context) => tree.onPrune(context.peerId, envelope.msg.root), { payload: checkPrune, requirePeer: true }),
+      this.handlers.on(IHAVE, (envelope, context) => tree.onIHave(envelope.msg.ids, context.peerId), { payload: checkIHave, requirePeer: true }),
+      this.handlers.on(GRAFT, (envelope, context) => tree.onGraft(envelope.msg.ids, context.peerId), { payload: checkGraft, requirePeer: true }),
+    ];
   }
 
   /** Forgets the seen ids; in `tree` mode, removes the tree handlers and clears the tree's timers and state. */
@@ -132,18 +127,14 @@ export class BroadcastPlugin {
     const envelope = this.self.envelope("BROADCAST", msg, { id, ttl: this.config.limits.broadcastTtl });
     this.guard.remember(this.idsOf(envelope));
     if (this.tree) this.tree.originate(envelope);
-    else this.connections.sendToAll(envelope);
+    else this.network.sendToAll(envelope);
     return id;
   }
 
   /** Deliver once, then pass on to the other peers while hops are left. */
-  @handles("BROADCAST")
-  onBroadcast(envelope: Envelope, context: MessageContext): void {
+  @handles("BROADCAST", { requirePeer: true })
+  onBroadcast(envelope: Envelope, context: PeerMessageContext): void {
     const from = context.peerId;
-    if (from === undefined) {
-      context.reject("BROADCAST before the handshake");
-      return;
-    }
     // Stale or refused: not recorded, so not a duplicate either; the tree is told nothing.
     if (!this.guard.isFresh(envelope, from)) return;
     const verdict = this.markSeen(envelope, context);
@@ -155,10 +146,9 @@ export class BroadcastPlugin {
     // The envelope check guarantees an id on BROADCAST.
     const id = envelope.id!;
     this.events.emit("broadcast", { id, originator: envelope.originator, msg: envelope.msg, envelope });
-    const ttl = Math.min(envelope.ttl ?? this.config.limits.broadcastTtl, this.config.limits.broadcastTtl) - 1;
-    const forward = ttl > 0 ? { ...envelope, ttl } : undefined;
+    const forward = relayCopy(envelope, this.config.limits.broadcastTtl);
     if (this.tree) this.tree.received(id, from, envelope.originator, forward);
-    else if (forward) this.connections.sendToAll(forward, context.connection, this.connections.connectionOf(envelope.originator));
+    else if (forward) context.forward(forward, [envelope.originator]);
   }
 
   /**
@@ -166,7 +156,7 @@ export class BroadcastPlugin {
    * from: `seen` when any was there already, `full` when there was no room for that address (nothing
    * recorded; the message is dropped).
    */
-  private markSeen(envelope: Envelope, context: MessageContext): SeenVerdict {
+  private markSeen(envelope: Envelope, context: PeerMessageContext): SeenVerdict {
     return this.guard.markSeen(this.idsOf(envelope), "BROADCAST", context.connection.remote.host);
   }
 

@@ -11,35 +11,35 @@
  * so are envelopes dated outside `limits.maxClockSkewMs` (see `ReplayGuard`), whose ids may have left
  * the seen-cache.
  */
-import { inject } from "tsyringe";
-import type { Connection } from "../transport/transport.js";
-import type { Clock, TimerHandle } from "../base/clock.js";
-import type { NodeConfig } from "../kernel/config.js";
-import type { ConnectionPool } from "../kernel/connection-pool.js";
-import { handles, plugin } from "../kernel/decorators.js";
-import type { Envelope } from "../base/envelope.js";
-import { NodeStateError, UndeliveredError } from "../base/errors.js";
-import type { LocalPeer } from "../kernel/local-peer.js";
-import type { Logger } from "../base/logger.js";
-import type { MessageContext } from "../kernel/message-context.js";
-import type { NodeEvents } from "../kernel/node-events.js";
-import { ReplayGuard, type ReplayDrops } from "../kernel/replay-guard.js";
-import { RouteTable } from "../kernel/route-table.js";
-import type { SeenCache } from "../kernel/seen-cache.js";
-import { TOKENS } from "../kernel/tokens.js";
+import {
+  handles,
+  inject,
+  NodeStateError,
+  payloadCheck,
+  PendingRequests,
+  plugin,
+  relayCopy,
+  ReplayGuard,
+  TOKENS,
+  UndeliveredError,
+  type Clock,
+  type Envelope,
+  type EventBus,
+  type LocalPeer,
+  type Logger,
+  type Network,
+  type NodeConfig,
+  type PeerMessageContext,
+  type ReplayDrops,
+  type SeenCache,
+} from "../plugin-api.js";
+import { RouteTable } from "./direct-routes.js";
 
 /** Checks a DIRECT_ACK payload: `{ id }` of the acknowledged message. */
-export function checkAck(msg: unknown): string | undefined {
+export const checkAck = payloadCheck<{ id: string }>((msg) => {
   const id = (msg as { id?: unknown } | null)?.id;
   return typeof id === "string" && id.length > 0 && id.length <= 256 ? undefined : "expected { id: string }";
-}
-
-interface PendingSend {
-  to: string;
-  resolve(): void;
-  reject(error: Error): void;
-  timer: TimerHandle;
-}
+});
 
 /** DIRECT/DIRECT_ACK: one-to-one messages with delivery acknowledgement. */
 @plugin({ name: "direct" })
@@ -50,15 +50,16 @@ export class DirectPlugin {
   readonly dropped: Readonly<ReplayDrops>;
   /** Learnt next hops towards other nodes. */
   readonly routes: RouteTable;
-  private readonly pending = new Map<string, PendingSend>();
+  /** Sends waiting for their acknowledgement, by message id. */
+  private readonly pending: PendingRequests<string, string>;
   private readonly guard: ReplayGuard;
   private unsubscribe: (() => void) | undefined;
 
   constructor(
-    @inject(TOKENS.Connections) private readonly connections: ConnectionPool,
+    @inject(TOKENS.Network) private readonly network: Network,
     @inject(TOKENS.LocalPeer) private readonly self: LocalPeer,
-    @inject(TOKENS.Events) private readonly events: NodeEvents,
-    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.Events) private readonly events: EventBus,
+    @inject(TOKENS.Clock) clock: Clock,
     @inject(TOKENS.Config) private readonly config: NodeConfig,
     @inject(TOKENS.Logger) private readonly logger: Logger,
   ) {
@@ -66,21 +67,20 @@ export class DirectPlugin {
     this.seen = this.guard.seen;
     this.dropped = this.guard.dropped;
     this.routes = new RouteTable(config.limits.seenCacheSize);
+    this.pending = new PendingRequests(clock);
   }
 
   /** Starts forgetting the routes through connections that close. */
   start(): void {
-    this.unsubscribe = this.connections.onClose((connection) => this.routes.forget(connection));
+    this.unsubscribe = this.network.onClose((_connection, peer) => {
+      if (peer !== undefined) this.routes.forget(peer.id);
+    });
   }
 
   /** Fails every send still waiting for its acknowledgement. */
   stop(): void {
     this.unsubscribe?.();
-    for (const [id, pending] of this.pending) {
-      this.clock.clearTimeout(pending.timer);
-      pending.reject(new NodeStateError(`The node shut down before the message ${id} to ${pending.to} was acknowledged.`));
-    }
-    this.pending.clear();
+    this.pending.rejectAll((what) => new NodeStateError(`The node shut down before ${what} was acknowledged.`));
     this.guard.clear();
     this.routes.clear();
   }
@@ -96,25 +96,20 @@ export class DirectPlugin {
     const envelope = this.self.envelope("DIRECT", msg, { id, to, ttl: this.config.limits.broadcastTtl });
     this.guard.remember([id]);
     if (this.forward(envelope, undefined) === 0) {
-      const reason = this.connections.peerIds().length === 0 ? "this node has no connected peer" : "no connection to a peer could take it (closed or congested)";
+      const reason = this.network.peerIds().length === 0 ? "this node has no connected peer" : "no connection to a peer could take it (closed or congested)";
       return Promise.reject(new UndeliveredError(id, to, reason));
     }
-    const ms = this.config.limits.requestTimeoutMs;
-    return new Promise<string>((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => {
-        this.pending.delete(id);
-        reject(new UndeliveredError(id, to, `no acknowledgement within ${ms} ms`));
-      }, ms);
-      this.pending.set(id, { to, resolve: () => resolve(id), reject, timer });
+    return this.pending.wait(id, this.config.limits.requestTimeoutMs, `the message ${id} to ${to}`, {
+      timeoutError: (_what, ms) => new UndeliveredError(id, to, `no acknowledgement within ${ms} ms`),
     });
   }
 
   /** Deliver here if addressed here (and acknowledge), else pass it on. */
-  @handles("DIRECT")
-  onDirect(envelope: Envelope, context: MessageContext): void {
+  @handles("DIRECT", { requirePeer: true })
+  onDirect(envelope: Envelope, context: PeerMessageContext): void {
     if (!this.accept(envelope, context)) return;
     if (envelope.to !== this.self.id) {
-      this.passOn(envelope, context.connection);
+      this.passOn(envelope, context.peerId);
       return;
     }
     const id = envelope.id!;
@@ -126,53 +121,47 @@ export class DirectPlugin {
   }
 
   /** Resolve the matching send if addressed here, else pass it on. */
-  @handles("DIRECT_ACK", { payload: checkAck })
-  onAck(envelope: Envelope<{ id: string }>, context: MessageContext): void {
+  @handles("DIRECT_ACK", { payload: checkAck, requirePeer: true })
+  onAck(envelope: Envelope<{ id: string }>, context: PeerMessageContext): void {
     if (!this.accept(envelope, context)) return;
     if (envelope.to !== this.self.id) {
-      this.passOn(envelope, context.connection);
+      this.passOn(envelope, context.peerId);
       return;
     }
-    const pending = this.pending.get(envelope.msg.id);
-    if (!pending) return;
-    this.pending.delete(envelope.msg.id);
-    this.clock.clearTimeout(pending.timer);
-    pending.resolve();
+    this.pending.resolve(envelope.msg.id, envelope.msg.id);
   }
 
   /** Checks, dates and deduplicates an arriving envelope, and learns the way back to its originator. */
-  private accept(envelope: Envelope, context: MessageContext): boolean {
-    if (context.peerId === undefined) {
-      context.reject(`${envelope.msg_type} before the handshake`);
-      return false;
-    }
+  private accept(envelope: Envelope, context: PeerMessageContext): boolean {
     if (envelope.to === undefined) {
       context.reject(`${envelope.msg_type} without a "to" field`);
       return false;
     }
     if (!this.guard.isFresh(envelope, context.peerId)) return false;
     if (this.guard.markSeen([envelope.id!], envelope.msg_type, context.connection.remote.host) !== "new") return false;
-    if (envelope.originator !== this.self.id) this.routes.learn(envelope.originator, context.connection);
+    if (envelope.originator !== this.self.id) this.routes.learn(envelope.originator, context.peerId);
     return true;
   }
 
   /** Forwards with one hop less, unless the hops are used up. */
-  private passOn(envelope: Envelope, from: Connection): void {
-    const ttl = Math.min(envelope.ttl ?? this.config.limits.broadcastTtl, this.config.limits.broadcastTtl) - 1;
-    if (ttl <= 0) {
+  private passOn(envelope: Envelope, from: string): void {
+    const copy = relayCopy(envelope, this.config.limits.broadcastTtl);
+    if (copy === undefined) {
       this.logger.debug("dropped a message whose ttl ran out", { type: envelope.msg_type, id: envelope.id, to: envelope.to });
       return;
     }
-    this.forward({ ...envelope, ttl }, from);
+    this.forward(copy, from);
   }
 
-  /** Sends towards `envelope.to`: straight, by a learnt route, or flooded. Returns how many links it took. */
-  private forward(envelope: Envelope, from: Connection | undefined): number {
+  /**
+   * Sends towards `envelope.to`: straight, by a learnt route, or flooded; never back to the peer `from`
+   * it came from. Returns how many links it took.
+   */
+  private forward(envelope: Envelope, from: string | undefined): number {
     const to = envelope.to!;
-    const direct = this.connections.connectionOf(to);
-    if (direct && direct !== from) return direct.send(envelope) ? 1 : 0;
+    if (to !== from && this.network.connection(to) !== undefined) return this.network.send(to, envelope) ? 1 : 0;
     const hop = this.routes.nextHop(to);
-    if (hop && hop !== from && hop.send(envelope)) return 1;
-    return this.connections.sendToAll(envelope, from);
+    if (hop !== undefined && hop !== from && this.network.send(hop, envelope)) return 1;
+    return this.network.sendToAll(envelope, [from]);
   }
 }

@@ -1,5 +1,5 @@
 /** The built-in plugins, by the names a config uses for them. */
-import type { PluginClass } from "../kernel/decorators.js";
+import type { PluginClass } from "../plugin-api.js";
 import { AdvertisePlugin } from "./advertise.js";
 import { BroadcastPlugin } from "./broadcast.js";
 import { DirectPlugin } from "./direct.js";

@@ -10,17 +10,21 @@
  * with exponential backoff and jitter: `redialBaseMs * 2^attempt`, capped at `redialMaxMs`, times a
  * random factor from 0.5 to 1 so that peers that lost each other at once do not redial in lockstep.
  */
-import { inject } from "tsyringe";
-import type { Clock, TimerHandle } from "../base/clock.js";
-import type { NodeConfig } from "../kernel/config.js";
-import type { ConnectionPool } from "../kernel/connection-pool.js";
-import { plugin } from "../kernel/decorators.js";
-import type { LocalPeer } from "../kernel/local-peer.js";
-import type { Logger } from "../base/logger.js";
-import type { NodeEvents } from "../kernel/node-events.js";
-import type { PeerInfo } from "../base/peer.js";
-import type { PeerTable } from "../kernel/peer-table.js";
-import { TOKENS } from "../kernel/tokens.js";
+import {
+  errorMessage,
+  inject,
+  plugin,
+  TOKENS,
+  type Clock,
+  type EventBus,
+  type LocalPeer,
+  type Logger,
+  type Network,
+  type NodeConfig,
+  type PeerInfo,
+  type PeerView,
+  type TimerHandle,
+} from "../plugin-api.js";
 
 /** Shortest time between two checks of the peers, in milliseconds. */
 const MIN_CHECK_MS = 10;
@@ -50,10 +54,10 @@ export class KeepalivePlugin {
   private readonly onDisconnect = (peer: PeerInfo): void => this.redialIfKept(peer);
 
   constructor(
-    @inject(TOKENS.Connections) private readonly connections: ConnectionPool,
-    @inject(TOKENS.PeerTable) private readonly peers: PeerTable,
+    @inject(TOKENS.Network) private readonly network: Network,
+    @inject(TOKENS.Peers) private readonly peers: PeerView,
     @inject(TOKENS.LocalPeer) private readonly self: LocalPeer,
-    @inject(TOKENS.Events) private readonly events: NodeEvents,
+    @inject(TOKENS.Events) private readonly events: EventBus,
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Config) private readonly config: NodeConfig,
     @inject(TOKENS.Logger) private readonly logger: Logger,
@@ -139,13 +143,13 @@ export class KeepalivePlugin {
       const silentMs = now - peer.lastSeen;
       if (silentMs >= timeoutMs) {
         this.pinged.delete(peer.id);
-        this.connections.connectionOf(peer.id)?.close(`keepalive timeout: nothing heard for ${silentMs} ms (keepalive.timeoutMs ${timeoutMs})`);
+        this.network.disconnect(peer.id, `keepalive timeout: nothing heard for ${silentMs} ms (keepalive.timeoutMs ${timeoutMs})`);
       } else if (silentMs >= intervalMs && now - (this.pinged.get(peer.id) ?? 0) >= intervalMs) {
         this.pinged.set(peer.id, now);
-        this.connections.send(peer.id, this.self.envelope("PING", this.self.info()));
+        this.network.send(peer.id, this.self.envelope("PING", this.self.info()));
       }
     }
-    for (const id of this.pinged.keys()) if (!this.connections.connectionOf(id)) this.pinged.delete(id);
+    for (const id of this.pinged.keys()) if (this.network.connection(id) === undefined) this.pinged.delete(id);
   }
 
   private redialIfKept(peer: PeerInfo): void {
@@ -173,13 +177,13 @@ export class KeepalivePlugin {
     const address = `${entry.host}:${entry.port}`;
     this.logger.debug("redialling a kept peer", { address, attempt: entry.attempt, afterMs: waitedMs });
     try {
-      const peer = await this.connections.connect(entry.host, entry.port, { dialect: entry.dialect });
+      const peer = await this.network.connect(entry.host, entry.port, { dialect: entry.dialect });
       entry.attempt = 0;
       entry.peerId = peer.id;
       this.logger.info("kept peer is back", { peer: peer.id, address });
       for (const listener of this.reconnectListeners) listener({ id: peer.id, host: peer.host, port: peer.port });
     } catch (error) {
-      this.logger.debug("redial failed", { address, attempt: entry.attempt, error: error instanceof Error ? error.message : String(error) });
+      this.logger.debug("redial failed", { address, attempt: entry.attempt, error: errorMessage(error) });
       this.scheduleRedial(entry);
     }
   }

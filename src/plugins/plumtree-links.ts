@@ -48,14 +48,12 @@ export class TreeLinks {
     }
   }
 
-  /** The eager out-links of `root`'s tree. */
-  eager(root: string): ReadonlySet<string> {
-    return this.use(root).eager;
-  }
-
-  /** The lazy out-links of `root`'s tree. */
-  lazy(root: string): ReadonlySet<string> {
-    return this.use(root).lazy;
+  /**
+   * Marks `root`'s tree most recently used, making it when there is none (every neighbour eager, but
+   * those lazy everywhere), and returns its out-links: where a message of `root` goes.
+   */
+  touch(root: string): { readonly eager: ReadonlySet<string>; readonly lazy: ReadonlySet<string> } {
+    return this.touchTree(root);
   }
 
   /** `root`'s out-links and cut in-links, without making or touching its tree (for inspection). */
@@ -69,7 +67,7 @@ export class TreeLinks {
   /** Pushes `root`'s messages to the neighbour again (it sent GRAFT). */
   makeEager(root: string, peerId: string): void {
     if (!this.neighbours.has(peerId)) return;
-    const tree = this.use(root);
+    const tree = this.touchTree(root);
     tree.lazy.delete(peerId);
     tree.eager.add(peerId);
   }
@@ -78,7 +76,7 @@ export class TreeLinks {
   makeLazy(root: string | undefined, peerId: string): void {
     if (!this.neighbours.has(peerId)) return;
     if (root === undefined) this.lazyEverywhere.add(peerId);
-    const trees = root === undefined ? this.trees.values() : [this.use(root)];
+    const trees = root === undefined ? this.trees.values() : [this.touchTree(root)];
     for (const tree of trees) {
       tree.eager.delete(peerId);
       tree.lazy.add(peerId);
@@ -87,7 +85,7 @@ export class TreeLinks {
 
   /** Records that this node asked the neighbour to stop pushing `root`'s messages (PRUNE sent). */
   cut(root: string, peerId: string): void {
-    if (this.neighbours.has(peerId)) this.use(root).pruned.add(peerId);
+    if (this.neighbours.has(peerId)) this.touchTree(root).pruned.add(peerId);
   }
 
   /** Records that the neighbour pushes `root`'s messages again (it answered a GRAFT). */
@@ -113,7 +111,7 @@ export class TreeLinks {
   }
 
   /** `root`'s tree, created with every neighbour eager (but those lazy everywhere), and marked most recently used. */
-  private use(root: string): Tree {
+  private touchTree(root: string): Tree {
     let tree = this.trees.get(root);
     if (tree !== undefined) {
       this.trees.delete(root);

@@ -1,6 +1,5 @@
 /** The recent BROADCAST envelopes a tree-mode node keeps, to answer GRAFT. */
-import { BoundedMap } from "../base/bounded-map.js";
-import type { Envelope } from "../base/envelope.js";
+import { BoundedMap, type Envelope } from "../plugin-api.js";
 
 /** Keeps envelopes by id for `ttlMs`, and at most `capacity` of them: the oldest go first. */
 export class MessageStore {

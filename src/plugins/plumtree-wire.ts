@@ -2,8 +2,7 @@
  * The wire messages of the broadcast plugin's tree mode (Plumtree), and the checks of their payloads.
  * BROADCAST itself is unchanged (`id`, `ttl`, payload in `msg`); these three only steer the tree.
  */
-import { MAX_PLUMTREE_IDS } from "../kernel/config-schema.js";
-import { MAX_NAME_LENGTH } from "../base/envelope.js";
+import { MAX_NAME_LENGTH, MAX_PLUMTREE_IDS, payloadCheck } from "../plugin-api.js";
 
 /**
  * PRUNE `{ root }`: "you sent me a copy of a message of originator `root` I already had: send me only
@@ -28,22 +27,18 @@ export interface PrunePayload {
 }
 
 /** The payload check of IHAVE: `{ ids }` with 0 to `MAX_PLUMTREE_IDS` ids. */
-export function checkIHave(msg: unknown): string | undefined {
-  return checkIds(msg, 0);
-}
+export const checkIHave = payloadCheck<IdList>((msg) => checkIds(msg, 0));
 
 /** The payload check of GRAFT: `{ ids }` with 1 to `MAX_PLUMTREE_IDS` ids. */
-export function checkGraft(msg: unknown): string | undefined {
-  return checkIds(msg, 1);
-}
+export const checkGraft = payloadCheck<IdList>((msg) => checkIds(msg, 1));
 
 /** The payload check of PRUNE: `{ root? }`, `root` a peer id (other fields are ignored). */
-export function checkPrune(msg: unknown): string | undefined {
+export const checkPrune = payloadCheck<PrunePayload>((msg) => {
   const expected = `expected { root? } with root a peer id (a non-empty string of at most ${MAX_NAME_LENGTH} characters)`;
   if (!isObject(msg)) return expected;
   const root = (msg as PrunePayload).root;
   return root === undefined || isName(root) ? undefined : expected;
-}
+});
 
 function checkIds(msg: unknown, min: number): string | undefined {
   const expected = `expected { ids: [...] } with ${min} to ${MAX_PLUMTREE_IDS} message ids (non-empty strings of at most ${MAX_NAME_LENGTH} characters)`;

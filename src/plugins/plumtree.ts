@@ -17,9 +17,7 @@
  * nodes greet each new neighbour with an empty IHAVE). Any other peer (a flood-mode node, an original
  * Python peer) stays eager for good and is never sent PRUNE: it would ignore both.
  */
-import type { Clock, TimerHandle } from "../base/clock.js";
-import type { BroadcastSettings } from "../kernel/config.js";
-import type { Envelope } from "../base/envelope.js";
+import type { BroadcastSettings, Clock, Envelope, TimerHandle } from "../plugin-api.js";
 import { TreeLinks } from "./plumtree-links.js";
 import { MessageStore } from "./plumtree-store.js";
 import { GRAFT, IHAVE, PRUNE, type IdList, type PrunePayload } from "./plumtree-wire.js";
@@ -218,8 +216,9 @@ export class Plumtree {
   /** To the eager peers of the originator's tree in full, to its lazy peers by IHAVE; never back to `from` or the originator. */
   private push(envelope: Envelope, from: string | undefined): void {
     const root = envelope.originator;
-    for (const peerId of this.links.eager(root)) if (peerId !== from && peerId !== root) this.host.send(peerId, envelope);
-    for (const peerId of this.links.lazy(root)) if (peerId !== from && peerId !== root) this.announce(peerId, envelope.id!);
+    const { eager, lazy } = this.links.touch(root);
+    for (const peerId of eager) if (peerId !== from && peerId !== root) this.host.send(peerId, envelope);
+    for (const peerId of lazy) if (peerId !== from && peerId !== root) this.announce(peerId, envelope.id!);
   }
 
   private announce(peerId: string, id: string): void {
@@ -256,20 +255,20 @@ export class Plumtree {
       return;
     }
     const ids = [id];
-    this.requested(id, entry, next);
+    this.markRequested(id, entry, next);
     for (const [other, rest] of this.missing) {
       if (ids.length >= this.settings.ihaveMaxIds) break;
       const at = rest.announcers.indexOf(next);
       if (other === id || at < 0) continue;
       rest.announcers.splice(at, 1);
       this.clock.clearTimeout(rest.timer);
-      this.requested(other, rest, next);
+      this.markRequested(other, rest, next);
       ids.push(other);
     }
     this.host.send(next, this.host.envelope(GRAFT, { ids } satisfies IdList));
   }
 
-  private requested(id: string, entry: Missing, peerId: string): void {
+  private markRequested(id: string, entry: Missing, peerId: string): void {
     entry.requested.push(peerId);
     entry.timer = this.clock.setTimeout(() => this.expire(id), this.settings.graftRetryMs);
   }

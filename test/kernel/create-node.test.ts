@@ -1,12 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { inject } from "tsyringe";
+import { inject } from "../../src/plugin-api.js";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { createNode } from "../../src/node/create-node.js";
 import { plugin } from "../../src/kernel/decorators.js";
 import type { PeerNode } from "../../src/node/peer-node.js";
-import { TOKENS } from "../../src/kernel/tokens.js";
-import type { PeerTable } from "../../src/kernel/peer-table.js";
+import { pluginToken, TOKENS } from "../../src/kernel/tokens.js";
+import { PeerTable } from "../../src/kernel/peer-table.js";
+import type { Network, PeerView } from "../../src/kernel/capabilities.js";
 import { MemoryLogger, MemoryNetwork, MemoryTransport, PluginHarness } from "../../src/testing/index.js";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "plugins");
@@ -28,14 +29,32 @@ describe("createNode", () => {
   it("gives each node its own services: two nodes in one process share nothing", async () => {
     @plugin({ name: "grab" })
     class Grab {
-      constructor(@inject(TOKENS.PeerTable) readonly peers: PeerTable) {}
+      constructor(@inject(TOKENS.Peers) readonly peers: PeerView) {}
     }
     const a = await memoryNode({ id: "a", plugins: [Grab] });
     const b = await memoryNode({ id: "b", plugins: [Grab] });
-    expect(a.plugin<Grab>("grab")!.peers).toBe(a.peers);
-    expect(b.plugin<Grab>("grab")!.peers).toBe(b.peers);
+    a.peers.add({ id: "x", host: "memory", port: 1 });
+    expect(a.plugin<Grab>("grab")!.peers.has("x")).toBe(true);
+    expect(b.plugin<Grab>("grab")!.peers.has("x")).toBe(false);
     expect(a.peers).not.toBe(b.peers);
     expect(a.dispatcher).not.toBe(b.dispatcher);
+  });
+
+  it("gives plugins narrow, frozen capabilities: no way to the kernel objects behind them", async () => {
+    @plugin({ name: "grab" })
+    class Grab {
+      constructor(
+        @inject(TOKENS.Peers) readonly peers: PeerView,
+        @inject(TOKENS.Network) readonly network: Network,
+      ) {}
+    }
+    const node = await memoryNode({ plugins: [Grab] });
+    const grab = node.plugin<Grab>("grab")!;
+    expect(grab.peers).not.toBeInstanceOf(PeerTable);
+    expect("add" in grab.peers).toBe(false);
+    expect("stop" in grab.network).toBe(false);
+    expect("bind" in grab.network).toBe(false);
+    expect(Object.isFrozen(grab.network)).toBe(true);
   });
 
   it("injects each plugin's own options from config.options", async () => {
@@ -50,11 +69,59 @@ describe("createNode", () => {
   it("refuses a plugin whose constructor parameter lacks @inject, saying to add it", async () => {
     @plugin({ name: "forgetful" })
     class Forgetful {
-      constructor(readonly peers: PeerTable) {}
+      constructor(readonly peers: PeerView) {}
     }
     await expect(memoryNode({ plugins: [Forgetful] })).rejects.toMatchObject({
       code: "ERR_PLUGIN_INVALID",
-      message: expect.stringContaining("put @inject(TOKENS.X) on every constructor parameter"),
+      message: expect.stringContaining("put @inject(TOKENS.X) on parameter #0 of Forgetful's constructor"),
+    });
+  });
+
+  it("refuses a plugin compiled with emitted parameter types that lacks one @inject (never builds a stray object)", async () => {
+    let built = 0;
+    @plugin({ name: "half-injected" })
+    class HalfInjected {
+      constructor(
+        @inject(TOKENS.Clock) readonly clock: unknown,
+        readonly peers: PeerTable,
+      ) {
+        built++;
+      }
+    }
+    // What a compiler with emitDecoratorMetadata records: the container could make a PeerTable from it.
+    Reflect.defineMetadata("design:paramtypes", [Object, PeerTable], HalfInjected);
+    await expect(memoryNode({ plugins: [HalfInjected] })).rejects.toMatchObject({
+      code: "ERR_PLUGIN_INVALID",
+      message: expect.stringContaining("parameter #1 of HalfInjected's constructor has no injection token; put @inject(TOKENS.X) on parameter #1 of HalfInjected's constructor"),
+    });
+    expect(built).toBe(0);
+  });
+
+  it("refuses a token of an earlier version with what to inject instead", async () => {
+    @plugin({ name: "old" })
+    class Old {
+      constructor(@inject(Symbol.for("peerkit.Connections")) readonly connections: unknown) {}
+    }
+    await expect(memoryNode({ plugins: [Old] })).rejects.toMatchObject({
+      code: "ERR_PLUGIN_INVALID",
+      message: expect.stringContaining("parameter #0 of Old's constructor asks for TOKENS.Connections (the ConnectionPool) is no longer given to plugins: inject TOKENS.Network"),
+    });
+  });
+
+  it("refuses a token no node provides, and a plugin token of a plugin it does not depend on", async () => {
+    @plugin({ name: "stray" })
+    class Stray {
+      constructor(@inject(PeerTable) readonly peers: unknown) {}
+    }
+    await expect(memoryNode({ plugins: [Stray] })).rejects.toMatchObject({
+      message: expect.stringContaining("parameter #0 of Stray's constructor asks for the class PeerTable, which no node provides"),
+    });
+    @plugin({ name: "nosy" })
+    class Nosy {
+      constructor(@inject(pluginToken("ping")) readonly ping: unknown) {}
+    }
+    await expect(memoryNode({ plugins: ["ping", Nosy] })).rejects.toMatchObject({
+      message: expect.stringContaining('asks for the plugin "ping", which it does not depend on; add "ping" to its @plugin({ dependencies })'),
     });
   });
 

@@ -4,12 +4,13 @@ import type { Envelope } from "../../src/base/envelope.js";
 import type { MessageContext } from "../../src/kernel/message-context.js";
 import { MemoryLogger } from "../../src/testing/index.js";
 
-function context(rejections: string[] = []): MessageContext {
+function context(rejections: string[] = [], handshaken = true): MessageContext {
   return {
     connection: { id: "c1" } as MessageContext["connection"],
-    peerId: "bob",
+    peerId: handshaken ? "bob" : undefined,
     reply: () => true,
-    reject: (reason) => rejections.push(reason),
+    forward: () => 0,
+    reject: (reason) => void rejections.push(reason),
   };
 }
 const envelope = (type: string, msg: unknown = null): Envelope => ({ msg_type: type, msg, originator: "bob", time: 0 });
@@ -71,6 +72,37 @@ describe("Dispatcher", () => {
     dispatcher.dispatch(envelope("T", 42), context(rejections));
     expect(called).toBe(false);
     expect(rejections).toEqual(["T payload: expected a string"]);
+  });
+
+  it("takes a type guard as a payload check: a payload it refuses is rejected", () => {
+    const dispatcher = new Dispatcher(new MemoryLogger());
+    const rejections: string[] = [];
+    const got: string[] = [];
+    const isString = (msg: unknown): msg is string => typeof msg === "string";
+    dispatcher.on("T", (e) => void got.push(e.msg.toUpperCase()), { payload: isString });
+    dispatcher.dispatch(envelope("T", 42), context(rejections));
+    dispatcher.dispatch(envelope("T", "ok"), context(rejections));
+    expect(got).toEqual(["OK"]);
+    expect(rejections).toEqual(["T payload: refused by its payload check"]);
+  });
+
+  it("with requirePeer, rejects the type before the handshake without calling the handler or its check", () => {
+    const dispatcher = new Dispatcher(new MemoryLogger());
+    const rejections: string[] = [];
+    const peers: string[] = [];
+    let checked = 0;
+    dispatcher.on("T", (_e, ctx) => void peers.push(ctx.peerId), {
+      requirePeer: true,
+      payload: () => {
+        checked++;
+        return undefined;
+      },
+    });
+    dispatcher.dispatch(envelope("T"), context(rejections, false));
+    expect(rejections).toEqual(["T before the handshake"]);
+    expect(checked).toBe(0);
+    dispatcher.dispatch(envelope("T"), context(rejections));
+    expect(peers).toEqual(["bob"]);
   });
 
   it("lists its types and forgets a handler once it is removed", () => {
