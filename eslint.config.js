@@ -19,8 +19,12 @@ const ROOMS = [
     ["src/legacy/**/*.ts"],
     "^\\.\\./(?!base/|transport/)",
     "src/legacy (the original Python peers' dialect) may import src/base and src/transport; its plugin, the public plugin API.",
-    // Its plugin moves onto the public plugin API with the other plugins.
     ["src/legacy/plugin.ts"],
+  ),
+  boundary(
+    ["src/legacy/plugin.ts"],
+    "^\\.\\./(?!plugin-api\\.js$|kernel/tokens\\.js$|plugins/broadcast\\.js$|transport/tcp-transport\\.js$|transport/transport\\.js$)",
+    "The legacy plugin imports the plugin API, plus the transport it attaches the dialect to (INTERNAL_TOKENS) and the broadcast plugin it extends.",
   ),
   boundary(
     ["src/kernel/**/*.ts"],

@@ -46,8 +46,8 @@ export const REMOVED_TOKENS: ReadonlyMap<symbol, string> = new Map([
  */
 export const INTERNAL_TOKENS = Object.freeze({
   /**
-   * The node's `Transport`, for the legacy dialect's plugin, which switches the TCP transport's legacy
-   * mode on, until that dialect lives in a module of its own.
+   * The node's `Transport`, for the legacy module's plugin, which attaches its dialect to the TCP
+   * transport's extension points (`src/legacy/dialect.ts`). Not part of the plugin API.
    */
   Transport: Symbol("peerkit.internal.Transport"),
 });

@@ -9,13 +9,10 @@
  * (`--legacy`, or `"legacy"` in `plugins`). What the node then accepts from legacy peers, and how it
  * bounds what it sends them, is described in `router.ts` and `link.ts`.
  */
-import { inject } from "tsyringe";
-import type { NodeConfig } from "../kernel/config.js";
-import { plugin } from "../kernel/decorators.js";
-import type { Network } from "../kernel/capabilities.js";
-import type { Envelope } from "../base/envelope.js";
-import type { Logger } from "../base/logger.js";
-import { INTERNAL_TOKENS, pluginToken, TOKENS } from "../kernel/tokens.js";
+import { inject, plugin, pluginToken, TOKENS, type Envelope, type Logger, type Network, type NodeConfig } from "../plugin-api.js";
+// The one capability outside the plugin API: the node's transport, to attach the dialect to it. Only
+// this module's plugin is given it (`INTERNAL_TOKENS` is not exported to plugin authors).
+import { INTERNAL_TOKENS } from "../kernel/tokens.js";
 import type { BroadcastPlugin } from "../plugins/broadcast.js";
 import { TcpTransport } from "../transport/tcp-transport.js";
 import type { Transport } from "../transport/transport.js";
