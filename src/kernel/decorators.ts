@@ -5,6 +5,7 @@
 import { injectable } from "tsyringe";
 import type { Envelope } from "../base/envelope.js";
 import type { MessageContext } from "./message-context.js";
+import type { ConfigSection } from "./config/section.js";
 
 /** A check of a message's payload: returns the reason it is unacceptable, or undefined when it is fine. */
 export type PayloadCheck = (msg: unknown) => string | undefined;
@@ -15,6 +16,8 @@ export interface PluginMetadata {
   name: string;
   /** Names of plugins that must be loaded (and are started) before this one. */
   dependencies: readonly string[];
+  /** The config section the plugin owns (`defineConfigSection`), validated with the rest of the config. */
+  config?: ConfigSection;
 }
 
 /** What `@handles()` records for one method. */
@@ -52,9 +55,10 @@ const HANDLERS_KEY = "peerkit:handlers";
  *   @plugin({ name: "greeter", dependencies: ["ping"] })
  *   export class GreeterPlugin { ... }
  */
-export function plugin(options: { name: string; dependencies?: readonly string[] }): ClassDecorator {
+export function plugin(options: { name: string; dependencies?: readonly string[]; config?: ConfigSection }): ClassDecorator {
   return (target) => {
     const metadata: PluginMetadata = { name: options.name, dependencies: Object.freeze([...(options.dependencies ?? [])]) };
+    if (options.config) metadata.config = options.config;
     Reflect.defineMetadata(PLUGIN_KEY, metadata, target);
     // Records tsyringe's constructor info only; registers nothing in any container.
     injectable()(target as unknown as new (...args: unknown[]) => unknown);

@@ -29,6 +29,7 @@ import type { PeerInfo } from "../base/peer.js";
 import { ReplayGuard, type ReplayDrops } from "../kernel/replay-guard.js";
 import type { SeenCache, SeenVerdict } from "../kernel/seen-cache.js";
 import { TOKENS } from "../kernel/tokens.js";
+import { BROADCAST_SECTION } from "./broadcast-settings.js";
 import { Plumtree } from "./plumtree.js";
 import { checkGraft, checkIHave, checkPrune, GRAFT, IHAVE, PRUNE, type IdList, type PrunePayload } from "./plumtree-wire.js";
 
@@ -43,7 +44,7 @@ const TREE_MESSAGES: ReadonlyArray<{ type: string; payload: PayloadCheck; apply(
 export type DuplicateKey = (envelope: Envelope) => string | undefined;
 
 /** BROADCAST: spread a message to every node of the network, each delivering it once. */
-@plugin({ name: "broadcast" })
+@plugin({ name: "broadcast", config: BROADCAST_SECTION })
 export class BroadcastPlugin {
   /** The ids already delivered or sent; bounded by `limits.seenCacheSize` and `limits.seenCacheTtlMs`. */
   readonly seen: SeenCache;

@@ -21,6 +21,7 @@ import type { NodeEvents } from "../kernel/node-events.js";
 import type { PeerInfo } from "../base/peer.js";
 import type { PeerTable } from "../kernel/peer-table.js";
 import { TOKENS } from "../kernel/tokens.js";
+import { KEEPALIVE_SECTION } from "./keepalive-settings.js";
 
 /** Shortest time between two checks of the peers, in milliseconds. */
 const MIN_CHECK_MS = 10;
@@ -39,7 +40,7 @@ interface KeptAddress {
 }
 
 /** Liveness checks and redialling of kept peers. */
-@plugin({ name: "keepalive", dependencies: ["ping"] })
+@plugin({ name: "keepalive", dependencies: ["ping"], config: KEEPALIVE_SECTION })
 export class KeepalivePlugin {
   private readonly kept = new Map<string, KeptAddress>();
   /** When each peer was last sent a keepalive PING. */

@@ -18,7 +18,7 @@
  * Python peer) stays eager for good and is never sent PRUNE: it would ignore both.
  */
 import type { Clock, TimerHandle } from "../base/clock.js";
-import type { BroadcastSettings } from "../kernel/config.js";
+import type { BroadcastSettings } from "./broadcast-settings.js";
 import type { Envelope } from "../base/envelope.js";
 import { TreeLinks } from "./plumtree-links.js";
 import { MessageStore } from "./plumtree-store.js";

@@ -5,7 +5,7 @@
  */
 import type { Socket } from "node:net";
 import { BoundedMap } from "../base/bounded-map.js";
-import { DEFAULT_KEEPALIVE, type Limits } from "../kernel/config.js";
+import type { Limits } from "../kernel/config.js";
 import { checkJsonValue, type Envelope } from "../base/envelope.js";
 import type { Logger } from "../base/logger.js";
 import type { PeerInfo } from "../base/peer.js";
@@ -13,6 +13,9 @@ import { decodeLegacy, LEGACY_MAX_MESSAGE_BYTES } from "./legacy-codec.js";
 import { LegacyLink } from "./legacy-link.js";
 import { MAX_TRACKED_SOURCES, normaliseIp, SourceRateLimiter } from "./legacy-sources.js";
 import type { Connection, TransportHandlers } from "./transport.js";
+
+/** The default of `pongIntervalMs`: the keepalive plugin's default ping interval. */
+const DEFAULT_PONG_INTERVAL_MS = 5_000;
 
 /** What the legacy plugin tells the router. */
 export interface LegacyOptions {
@@ -86,8 +89,8 @@ export class LegacyRouter {
     this.now = options.now ?? Date.now;
     const { legacyMessagesPerSecond, legacyMessageBurst } = options.limits;
     this.rate = new SourceRateLimiter(legacyMessagesPerSecond, legacyMessageBurst, MAX_TRACKED_SOURCES, this.now);
-    this.ponged = new BoundedMap(MAX_TRACKED_SOURCES, options.pongIntervalMs ?? DEFAULT_KEEPALIVE.intervalMs);
-    this.answered = new BoundedMap(MAX_TRACKED_SOURCES, options.pongIntervalMs ?? DEFAULT_KEEPALIVE.intervalMs);
+    this.ponged = new BoundedMap(MAX_TRACKED_SOURCES, options.pongIntervalMs ?? DEFAULT_PONG_INTERVAL_MS);
+    this.answered = new BoundedMap(MAX_TRACKED_SOURCES, options.pongIntervalMs ?? DEFAULT_PONG_INTERVAL_MS);
   }
 
   /** A link to a legacy peer at a listening address, announced to the kernel (which then sends PING). */
