@@ -18,7 +18,6 @@ import type { ConfigSection, SectionInput, SectionSettings } from "./config/sect
  *   }
  */
 // An interface, empty here, so that declaration merging can add to it.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface PluginSections {}
 
 type SectionFields<K extends keyof PluginSections> = PluginSections[K] extends ConfigSection<infer TEntries> ? TEntries : never;
