@@ -15,18 +15,23 @@ export { NodeEvents } from "./kernel/node-events.js";
 export { SystemClock } from "./base/clock.js";
 export { StreamLogger, silentLogger } from "./base/logger.js";
 export {
-  DEFAULT_BROADCAST,
-  DEFAULT_KEEPALIVE,
   DEFAULT_LIMITS,
   DEFAULT_PLUGINS,
   DEFAULT_PORT,
   defaultConfig,
   type BootstrapPeer,
-  type BroadcastMode,
+  type CoreConfig,
   type NodeConfigInput,
   type PluginRef,
+  type PluginSections,
 } from "./kernel/config.js";
-export { validateConfig } from "./kernel/config-schema.js";
+export { defineConfigSection, type ConfigSection, type RuleBreach, type SectionInput, type SectionRule, type SectionSettings } from "./kernel/config/section.js";
+export { flag, integerIn, MAX_TIMER_MS, nonEmptyString, timerMs, withJsonSchema } from "./kernel/config/schema-kit.js";
+export { BUILTIN_SECTIONS, validateNodeConfig, validateNodeConfig as validateConfig } from "./node/config-sections.js";
+export { configJsonSchema } from "./node/config-json-schema.js";
+export { parseHostPort, type HostPort } from "./base/host-port.js";
+export { BROADCAST_SECTION, DEFAULT_BROADCAST, type BroadcastMode, type BroadcastSettings } from "./plugins/broadcast-settings.js";
+export { DEFAULT_KEEPALIVE, KEEPALIVE_SECTION, type KeepaliveSettings } from "./plugins/keepalive-settings.js";
 export { resolveNodeConfig, loadConfigFile } from "./node/config-file.js";
 export { AdvertisePlugin, BroadcastPlugin, DirectPlugin, KeepalivePlugin, LegacyPlugin, PingPlugin, TestPlugin, BUILTIN_PLUGINS } from "./plugins/index.js";
 export type { DuplicateKey } from "./plugins/broadcast.js";

@@ -34,7 +34,12 @@ export type { ConnectionView, EnvelopeExtras, MessageContext, PeerMessageContext
 export type { BroadcastEvent, DirectEvent, NodeEventMap, TestEvent } from "./kernel/node-events.js";
 export type { Clock, TimerHandle } from "./base/clock.js";
 export type { Logger, LogFields, LogLevel } from "./base/logger.js";
-export type { BroadcastSettings, KeepaliveSettings, Limits, NodeConfig } from "./kernel/config.js";
+export type { Limits, NodeConfig } from "./kernel/config.js";
+// A plugin declares its own config section (`@plugin({ name, config: SECTION })`) with these, and with
+// valibot (`v`), re-exported so that a plugin project uses the version peerkit validates with.
+export * as v from "valibot";
+export { defineConfigSection, type ConfigSection, type SectionInput, type SectionRule, type SectionSettings } from "./kernel/config/section.js";
+export { flag, integerIn, MAX_TIMER_MS, nonEmptyString, timerMs, withJsonSchema } from "./kernel/config/schema-kit.js";
 export type { Address, ConnectionStats, Dialect, DialOptions } from "./transport/transport.js";
 
 // Messages, peers, errors.
@@ -51,4 +56,3 @@ export { ReplayGuard, isFresh, type ReplayDrops } from "./kernel/replay-guard.js
 export { SeenCache, type SeenVerdict } from "./kernel/seen-cache.js";
 export { BoundedMap } from "./base/bounded-map.js";
 export { ThrottledWarning } from "./base/throttled-warning.js";
-export { MAX_PLUMTREE_IDS } from "./kernel/config-schema.js";

@@ -5,7 +5,7 @@
  */
 import { createInterface, type Interface } from "node:readline";
 import type { Readable } from "node:stream";
-import { parseHostPort } from "../kernel/config-schema.js";
+import { parseHostPort } from "../base/host-port.js";
 import { PeerkitError, UndeliveredError } from "../base/errors.js";
 import type { PeerInfo, PeerRecord } from "../base/peer.js";
 import { MSG_USAGE, parseMsgArgs } from "./msg-command.js";

@@ -4,6 +4,7 @@
  */
 import type { Envelope } from "../base/envelope.js";
 import type { MessageContext, PeerMessageContext } from "./message-context.js";
+import type { ConfigSection } from "./config/section.js";
 
 declare const payloadType: unique symbol;
 
@@ -60,6 +61,8 @@ export interface PluginMetadata {
   name: string;
   /** Names of plugins that must be loaded (and are started) before this one. */
   dependencies: readonly string[];
+  /** The config section the plugin owns (`defineConfigSection`), validated with the rest of the config. */
+  config?: ConfigSection;
 }
 
 /** What `@handles()` records for one method. */
@@ -99,9 +102,10 @@ const HANDLERS_KEY = "peerkit:handlers";
  *   @plugin({ name: "greeter", dependencies: ["ping"] })
  *   export class GreeterPlugin { ... }
  */
-export function plugin(options: { name: string; dependencies?: readonly string[] }): ClassDecorator {
+export function plugin(options: { name: string; dependencies?: readonly string[]; config?: ConfigSection }): ClassDecorator {
   return (target) => {
     const metadata: PluginMetadata = { name: options.name, dependencies: Object.freeze([...(options.dependencies ?? [])]) };
+    if (options.config) metadata.config = options.config;
     Reflect.defineMetadata(PLUGIN_KEY, metadata, target);
   };
 }

@@ -5,9 +5,9 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { cosmiconfig, defaultLoaders, type Loader } from "cosmiconfig";
-import { defaultConfig, type NodeConfig } from "../kernel/config.js";
-import { validateConfig } from "../kernel/config-schema.js";
+import { defaultConfig, type CoreConfig, type NodeConfig } from "../kernel/config.js";
 import { ConfigUnreadableError } from "../base/errors.js";
+import { validateConfigLayer } from "./config-sections.js";
 
 /**
  * Where a config file is looked for, in this order; the first one found wins. Only the directory searched
@@ -91,6 +91,7 @@ export async function loadConfigFile(options: { path?: string; cwd?: string } = 
  * `addPlugins` (`["legacy"]` for `--legacy`) are appended to the plugin list that wins, whichever layer
  * sets it (the defaults, the file's `plugins`, or `--plugins`), unless it names them already; they are
  * added before each layer is validated, so a file's `legacy://` bootstrap entry is valid with `--legacy`.
+ * Each layer is validated with the config sections of the built-in plugins and of the plugins it names.
  *
  * @returns the config, and the path of the file it came from, if any.
  * @throws ConfigUnreadableError when the file cannot be read or parsed.
@@ -104,17 +105,16 @@ export async function resolveNodeConfig(
   const add = options.addPlugins ?? [];
 
   const defaults = defaultConfig();
-  let config: NodeConfig = { ...defaults, plugins: withPlugins(defaults.plugins, add), baseDir: file ? path.dirname(file.filepath) : cwd };
+  let config: CoreConfig = { ...defaults, plugins: withPlugins(defaults.plugins, add), baseDir: file ? path.dirname(file.filepath) : cwd };
   if (file) {
     const source = path.basename(file.filepath) === "package.json" ? `${file.filepath} (the "peerkit" key)` : file.filepath;
-    config = validateConfig(withLayerPlugins(file.config, add), source, config);
+    config = await validateConfigLayer(withLayerPlugins(file.config, add), source, config);
     config.baseDir = path.resolve(path.dirname(file.filepath), config.baseDir);
   }
-  if (options.overrides) {
-    config = validateConfig(withLayerPlugins(options.overrides, add), "command-line flags", config);
-    config.baseDir = path.resolve(cwd, config.baseDir);
-  }
-  return file ? { config, filepath: file.filepath } : { config };
+  // Validated even when empty: that adds the plugins' sections, with their defaults.
+  const final = await validateConfigLayer(withLayerPlugins(options.overrides ?? {}, add), "command-line flags", config);
+  final.baseDir = path.resolve(cwd, final.baseDir);
+  return file ? { config: final, filepath: file.filepath } : { config: final };
 }
 
 /** `plugins` with each of `add` appended that it does not name yet. */

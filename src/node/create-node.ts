@@ -10,7 +10,7 @@ import { TcpTransport } from "../transport/tcp-transport.js";
 import type { Transport } from "../transport/transport.js";
 import { SystemClock, type Clock } from "../base/clock.js";
 import { defaultConfig, type NodeConfig, type NodeConfigInput } from "../kernel/config.js";
-import { validateConfig } from "../kernel/config-schema.js";
+import { validateConfigLayer } from "./config-sections.js";
 import { ConnectionPool } from "../kernel/connection-pool.js";
 import { Dispatcher } from "../kernel/dispatcher.js";
 import { InvalidPluginError, PeerkitError } from "../base/errors.js";
@@ -58,7 +58,7 @@ interface Kernel {
  *   await node.start();
  */
 export async function createNode(input: NodeConfigInput = {}, overrides: NodeOverrides = {}): Promise<PeerNode> {
-  const config = validateConfig(input, "the createNode() config", defaultConfig());
+  const config = await validateConfigLayer(input, "the createNode() config", defaultConfig());
   const definitions = await loadPlugins(config.plugins, config.baseDir, BUILTIN_PLUGINS);
   const logger = overrides.logger ?? new StreamLogger(config.nick ?? config.id, config.debug ? "debug" : "info");
   const kernel = buildKernel(config, logger, overrides);

@@ -35,6 +35,7 @@ import {
   type SeenCache,
   type SeenVerdict,
 } from "../plugin-api.js";
+import { BROADCAST_SECTION } from "./broadcast-settings.js";
 import { Plumtree } from "./plumtree.js";
 import { checkGraft, checkIHave, checkPrune, GRAFT, IHAVE, PRUNE } from "./plumtree-wire.js";
 
@@ -42,7 +43,7 @@ import { checkGraft, checkIHave, checkPrune, GRAFT, IHAVE, PRUNE } from "./plumt
 export type DuplicateKey = (envelope: Envelope) => string | undefined;
 
 /** BROADCAST: spread a message to every node of the network, each delivering it once. */
-@plugin({ name: "broadcast" })
+@plugin({ name: "broadcast", config: BROADCAST_SECTION })
 export class BroadcastPlugin {
   /** The ids already delivered or sent; bounded by `limits.seenCacheSize` and `limits.seenCacheTtlMs`. */
   readonly seen: SeenCache;

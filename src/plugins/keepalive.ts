@@ -25,6 +25,7 @@ import {
   type PeerView,
   type TimerHandle,
 } from "../plugin-api.js";
+import { KEEPALIVE_SECTION } from "./keepalive-settings.js";
 
 /** Shortest time between two checks of the peers, in milliseconds. */
 const MIN_CHECK_MS = 10;
@@ -43,7 +44,7 @@ interface KeptAddress {
 }
 
 /** Liveness checks and redialling of kept peers. */
-@plugin({ name: "keepalive", dependencies: ["ping"] })
+@plugin({ name: "keepalive", dependencies: ["ping"], config: KEEPALIVE_SECTION })
 export class KeepalivePlugin {
   private readonly kept = new Map<string, KeptAddress>();
   /** When each peer was last sent a keepalive PING. */

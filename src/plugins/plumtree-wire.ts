@@ -2,7 +2,10 @@
  * The wire messages of the broadcast plugin's tree mode (Plumtree), and the checks of their payloads.
  * BROADCAST itself is unchanged (`id`, `ttl`, payload in `msg`); these three only steer the tree.
  */
-import { MAX_NAME_LENGTH, MAX_PLUMTREE_IDS, payloadCheck } from "../plugin-api.js";
+import { MAX_NAME_LENGTH, payloadCheck } from "../plugin-api.js";
+
+/** Most message ids one IHAVE or GRAFT may carry (longer lists are refused; `broadcast.ihaveMaxIds` is at most this). */
+export const MAX_PLUMTREE_IDS = 1024;
 
 /**
  * PRUNE `{ root }`: "you sent me a copy of a message of originator `root` I already had: send me only

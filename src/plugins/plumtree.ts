@@ -17,7 +17,8 @@
  * nodes greet each new neighbour with an empty IHAVE). Any other peer (a flood-mode node, an original
  * Python peer) stays eager for good and is never sent PRUNE: it would ignore both.
  */
-import type { BroadcastSettings, Clock, Envelope, TimerHandle } from "../plugin-api.js";
+import type { Clock, Envelope, TimerHandle } from "../plugin-api.js";
+import type { BroadcastSettings } from "./broadcast-settings.js";
 import { TreeLinks } from "./plumtree-links.js";
 import { MessageStore } from "./plumtree-store.js";
 import { GRAFT, IHAVE, PRUNE, type IdList, type PrunePayload } from "./plumtree-wire.js";

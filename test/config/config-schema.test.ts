@@ -1,13 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_BROADCAST, DEFAULT_LIMITS, defaultConfig, type NodeConfig } from "../../src/kernel/config.js";
-import { parseHostPort, validateConfig } from "../../src/kernel/config-schema.js";
+import { DEFAULT_LIMITS, defaultConfig, type NodeConfig } from "../../src/kernel/config.js";
+import { parseHostPort } from "../../src/base/host-port.js";
+import { validateNodeConfig as validateConfig } from "../../src/node/config-sections.js";
+import { DEFAULT_BROADCAST } from "../../src/plugins/broadcast-settings.js";
 import { plugin } from "../../src/kernel/decorators.js";
 import { ConfigInvalidError, type ConfigProblem } from "../../src/base/errors.js";
 
 const SOURCE = "createNode() argument";
 
+/** The embedded defaults with the built-in plugins' sections, as a node starts from. */
 function base(): NodeConfig {
-  return { ...defaultConfig(), id: "base-node", baseDir: "/srv/peerkit" };
+  return validateConfig({}, "the defaults", { ...defaultConfig(), id: "base-node", baseDir: "/srv/peerkit" });
 }
 
 /** The ConfigInvalidError that validating `input` throws. */
@@ -145,7 +148,7 @@ describe("validateConfig: unknown fields", () => {
   it("refuses an unknown top-level field, listing the allowed fields", () => {
     const found = onlyProblem({ colour: "blue" });
     expect(found.path).toBe("colour");
-    expect(found.expected).toContain("id, host, port, nick, debug, autostart, plugins, bootstrap, limits, keepalive, broadcast, options, baseDir");
+    expect(found.expected).toContain("id, host, port, nick, debug, autostart, plugins, bootstrap, limits, broadcast, keepalive, options, baseDir");
     expect(found.received).toBe("an unknown field");
   });
 

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseCommandLine, USAGE } from "../../src/cli/args.js";
 import { DEFAULT_PLUGINS, defaultConfig } from "../../src/kernel/config.js";
 import { resolveNodeConfig } from "../../src/node/config-file.js";
-import { validateConfig } from "../../src/kernel/config-schema.js";
+import { validateNodeConfig as validateConfig } from "../../src/node/config-sections.js";
 import { createNode } from "../../src/node/create-node.js";
 import { ConfigInvalidError } from "../../src/base/errors.js";
 import { LegacyPlugin } from "../../src/plugins/index.js";

@@ -3,7 +3,8 @@
 // Eager and lazy are per originator ("root"): a fake peer's BROADCAST has that peer as originator
 // unless the test says otherwise.
 import { afterEach, describe, expect, it } from "vitest";
-import type { BroadcastSettings, NodeConfigInput } from "../../src/kernel/config.js";
+import type { NodeConfigInput } from "../../src/kernel/config.js";
+import type { BroadcastSettings } from "../../src/plugins/broadcast-settings.js";
 import type { BroadcastEvent } from "../../src/kernel/node-events.js";
 import { BroadcastPlugin } from "../../src/plugins/broadcast.js";
 import { MAX_TREES, TreeLinks } from "../../src/plugins/plumtree-links.js";
