@@ -10,6 +10,12 @@ export function networkLimits() {
   return benchLimits(DEFAULT_LIMITS, {
     maxPeers: 64, // the random topology's busiest node may have more than the default 32 peers
     seenCacheSize: 65_536, // a burst of 10,000 plus samples must not evict ids still in flight
+    // Every node is on 127.0.0.1, and they connect at once: the per-address and inbound caps that
+    // protect a node on a real network would refuse a local topology's busiest nodes.
+    maxInboundPeers: 64,
+    maxInboundPeersPerAddress: 64,
+    maxPendingConnections: 256,
+    maxPendingPerAddress: 256,
   });
 }
 

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { PeerkitError } from "../base/errors.js";
+import { errorMessage } from "../base/error-message.js";
 
 /** The usage text printed by `peerkit --help` and after a usage error. */
 export const USAGE = `Usage: peerkit start [options]
@@ -114,7 +115,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
 
 /** node:util's message, shortened where it is about a mistyped flag rather than a positional argument. */
 function describeParseError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const code = (error as { code?: unknown }).code;
   const option = /'(-[^']*)'/.exec(message)?.[1];
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option !== undefined) return `Unknown option "${option}".`;

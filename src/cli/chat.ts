@@ -10,6 +10,7 @@ import { PeerkitError, UndeliveredError } from "../base/errors.js";
 import type { PeerInfo, PeerRecord } from "../base/peer.js";
 import { MSG_USAGE, parseMsgArgs } from "./msg-command.js";
 import type { EventPrinter } from "./output.js";
+import { errorMessage } from "../base/error-message.js";
 
 /** The chat commands, as `/help` and an unknown command list them. */
 export const CHAT_HELP =
@@ -139,5 +140,5 @@ export class ChatSession {
 
 function describe(error: unknown): [message: string, code?: string] {
   if (error instanceof PeerkitError) return [error.message, error.code];
-  return [error instanceof Error ? error.message : String(error)];
+  return [errorMessage(error)];
 }

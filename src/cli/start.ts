@@ -10,6 +10,7 @@ import type { PeerNode } from "../node/peer-node.js";
 import type { StartOptions } from "./args.js";
 import { CHAT_HELP, ChatSession } from "./chat.js";
 import { HumanPrinter, JsonPrinter, type EventPrinter, type TextSink } from "./output.js";
+import { errorMessage } from "../base/error-message.js";
 
 /** The process streams `runStart` uses; tests of the CLI spawn it, so these are the real ones in practice. */
 export interface CliStreams {
@@ -54,7 +55,7 @@ export async function runStart(options: StartOptions, streams: CliStreams = proc
     node.shutdown().then(
       () => finish(0),
       (error: unknown) => {
-        streams.stderr.write(`peerkit: shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        streams.stderr.write(`peerkit: shutdown failed: ${errorMessage(error)}\n`);
         finish(1);
       },
     );

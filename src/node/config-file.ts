@@ -8,6 +8,7 @@ import { cosmiconfig, defaultLoaders, type Loader } from "cosmiconfig";
 import { defaultConfig, type CoreConfig, type NodeConfig } from "../kernel/config.js";
 import { ConfigUnreadableError } from "../base/errors.js";
 import { validateConfigLayer } from "./config-sections.js";
+import { errorMessage } from "../base/error-message.js";
 
 /**
  * Where a config file is looked for, in this order; the first one found wins. Only the directory searched
@@ -146,7 +147,7 @@ const loadJson: Loader = (_filepath, content) => {
   try {
     return JSON.parse(content.replace(/^\uFEFF/, "")) as unknown;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     const position = /at position (\d+)/.exec(message);
     if (!position) throw error;
     const before = content.replace(/^\uFEFF/, "").slice(0, Number(position[1]));
