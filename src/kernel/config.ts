@@ -45,7 +45,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxConnections: 256,
   seenCacheSize: 10_000,
   seenCacheTtlMs: 120_000,
-  broadcastTtl: 16,
+  maxHops: 16,
   requestTimeoutMs: 5_000,
   handshakeMs: 10_000,
   maxPendingConnections: 64,

@@ -125,7 +125,7 @@ export class BroadcastPlugin {
    */
   broadcast(msg: unknown): string {
     const id = this.self.newMessageId();
-    const envelope = this.self.envelope("BROADCAST", msg, { id, ttl: this.config.limits.broadcastTtl });
+    const envelope = this.self.envelope("BROADCAST", msg, { id, ttl: this.config.limits.maxHops });
     this.guard.remember(this.idsOf(envelope));
     if (this.tree) this.tree.originate(envelope);
     else this.network.sendToAll(envelope);
@@ -147,7 +147,7 @@ export class BroadcastPlugin {
     // The envelope check guarantees an id on BROADCAST.
     const id = envelope.id!;
     this.events.emit("broadcast", { id, originator: envelope.originator, msg: envelope.msg, envelope });
-    const forward = relayCopy(envelope, this.config.limits.broadcastTtl);
+    const forward = relayCopy(envelope, this.config.limits.maxHops);
     if (this.tree) this.tree.received(id, from, envelope.originator, forward);
     else if (forward) context.forward(forward, [envelope.originator]);
   }

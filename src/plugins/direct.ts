@@ -93,7 +93,7 @@ export class DirectPlugin {
   send(to: string, msg: unknown): Promise<string> {
     const id = this.self.newMessageId();
     if (to === this.self.id) return Promise.reject(new UndeliveredError(id, to, "it is this node's own id"));
-    const envelope = this.self.envelope("DIRECT", msg, { id, to, ttl: this.config.limits.broadcastTtl });
+    const envelope = this.self.envelope("DIRECT", msg, { id, to, ttl: this.config.limits.maxHops });
     this.guard.remember([id]);
     if (this.forward(envelope, undefined) === 0) {
       const reason = this.network.peerIds().length === 0 ? "this node has no connected peer" : "no connection to a peer could take it (closed or congested)";
@@ -116,7 +116,7 @@ export class DirectPlugin {
     this.events.emit("direct", { id, originator: envelope.originator, msg: envelope.msg, envelope });
     const ackId = this.self.newMessageId();
     this.guard.remember([ackId]);
-    const ack = this.self.envelope("DIRECT_ACK", { id }, { id: ackId, to: envelope.originator, ttl: this.config.limits.broadcastTtl });
+    const ack = this.self.envelope("DIRECT_ACK", { id }, { id: ackId, to: envelope.originator, ttl: this.config.limits.maxHops });
     this.forward(ack, undefined);
   }
 
@@ -145,7 +145,7 @@ export class DirectPlugin {
 
   /** Forwards with one hop less, unless the hops are used up. */
   private passOn(envelope: Envelope, from: string): void {
-    const copy = relayCopy(envelope, this.config.limits.broadcastTtl);
+    const copy = relayCopy(envelope, this.config.limits.maxHops);
     if (copy === undefined) {
       this.logger.debug("dropped a message whose ttl ran out", { type: envelope.msg_type, id: envelope.id, to: envelope.to });
       return;

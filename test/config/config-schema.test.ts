@@ -54,8 +54,8 @@ describe("validateConfig: defaults and merging", () => {
 
   it("merges limits field by field over the base limits", () => {
     const start = { ...base(), limits: { ...DEFAULT_LIMITS, maxPeers: 5 } };
-    const config = validateConfig({ limits: { broadcastTtl: 3 } }, SOURCE, start);
-    expect(config.limits).toEqual({ ...DEFAULT_LIMITS, maxPeers: 5, broadcastTtl: 3 });
+    const config = validateConfig({ limits: { maxHops: 3 } }, SOURCE, start);
+    expect(config.limits).toEqual({ ...DEFAULT_LIMITS, maxPeers: 5, maxHops: 3 });
   });
 
   it("merges plugin options plugin by plugin", () => {
@@ -111,7 +111,7 @@ describe("validateConfig: wrong types and ranges", () => {
     { input: { limits: { maxPeers: -1 } }, path: "limits.maxPeers", expected: /positive integer/, received: "-1" },
     { input: { limits: { maxPeers: 0 } }, path: "limits.maxPeers", expected: /positive integer/, received: "0" },
     { input: { limits: { maxBadFrames: -1 } }, path: "limits.maxBadFrames", expected: /0 or more/, received: "-1" },
-    { input: { limits: { broadcastTtl: 256 } }, path: "limits.broadcastTtl", expected: /from 1 to 255/, received: "256" },
+    { input: { limits: { maxHops: 256 } }, path: "limits.maxHops", expected: /from 1 to 255/, received: "256" },
     { input: { limits: { dialTimeoutMs: 2 ** 31 } }, path: "limits.dialTimeoutMs", expected: /from 1 to 2147483647/, received: String(2 ** 31) },
     { input: { options: [] }, path: "options", expected: /keyed by plugin name/, received: "[] (an array)" },
     { input: { options: { ping: 5 } }, path: "options.ping", expected: /options of the "ping" plugin/, received: "5" },
@@ -178,8 +178,8 @@ describe("validateConfig: unknown fields", () => {
 
 describe("validateConfig: several problems", () => {
   it("reports every problem together, in the order of the input", () => {
-    const error = invalid({ port: -1, hots: "x", limits: { maxPeers: "many", broadcastTtl: 0 }, bootstrap: ["nope"] });
-    expect(error.problems.map((p) => p.path)).toEqual(["port", "hots", "limits.maxPeers", "limits.broadcastTtl", "bootstrap[0]"]);
+    const error = invalid({ port: -1, hots: "x", limits: { maxPeers: "many", maxHops: 0 }, bootstrap: ["nope"] });
+    expect(error.problems.map((p) => p.path)).toEqual(["port", "hots", "limits.maxPeers", "limits.maxHops", "bootstrap[0]"]);
   });
 
   it("lists every problem in the error message", () => {
@@ -364,5 +364,11 @@ describe("validateConfig: broadcast", () => {
     expect(() => validateConfig({ broadcast: { graftTimeoutMs: 200, graftRetryMs: 300 } }, SOURCE, base())).toThrow(
       /broadcast\.graftRetryMs: expected at most broadcast\.graftTimeoutMs \(200\)/,
     );
+  });
+});
+
+describe("renamed fields", () => {
+  it("refuses limits.broadcastTtl, naming its new name limits.maxHops", () => {
+    expect(() => validateConfig({ limits: { broadcastTtl: 3 } }, "peerkit.config.json", defaultConfig())).toThrow(/limits\.broadcastTtl: .*it belongs in limits\.maxHops/);
   });
 });

@@ -7,7 +7,7 @@ let harness: PluginHarness;
 afterEach(() => harness?.shutdown());
 
 async function withPeers(...ids: string[]) {
-  harness = await PluginHarness.create({ plugins: [BroadcastPlugin], config: { limits: { broadcastTtl: 8 } } });
+  harness = await PluginHarness.create({ plugins: [BroadcastPlugin], config: { limits: { maxHops: 8 } } });
   const delivered: BroadcastEvent[] = [];
   harness.node.on("broadcast", (event) => delivered.push(event));
   const peers = [];
@@ -55,7 +55,7 @@ describe("broadcast plugin", () => {
     expect(peers[1]!.receivedOf("BROADCAST")).toHaveLength(0);
   });
 
-  it("caps a ttl above limits.broadcastTtl", async () => {
+  it("caps a ttl above limits.maxHops", async () => {
     const { peers } = await withPeers("a", "b");
     peers[0]!.deliver("BROADCAST", "x", { id: "m1", ttl: 200 });
     await harness.settle();

@@ -7,7 +7,7 @@ let harness: PluginHarness;
 afterEach(() => harness?.shutdown());
 
 async function create(...peerIds: string[]) {
-  harness = await PluginHarness.create({ plugins: [DirectPlugin], config: { limits: { requestTimeoutMs: 2000, broadcastTtl: 8 } } });
+  harness = await PluginHarness.create({ plugins: [DirectPlugin], config: { limits: { requestTimeoutMs: 2000, maxHops: 8 } } });
   const delivered: DirectEvent[] = [];
   harness.node.on("direct", (event) => delivered.push(event));
   const peers = [];

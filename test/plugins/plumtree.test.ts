@@ -22,7 +22,7 @@ async function treeNode(ids: string[], broadcast: Partial<BroadcastSettings> = {
   harness = await PluginHarness.create({
     plugins: [BroadcastPlugin],
     config: {
-      limits: { broadcastTtl: 8 },
+      limits: { maxHops: 8 },
       broadcast: { mode: "tree", ihaveIntervalMs: IHAVE_MS, graftTimeoutMs: GRAFT_MS, graftRetryMs: RETRY_MS, ...broadcast },
       ...config,
     },

@@ -16,7 +16,7 @@ export const LIMIT_FIELDS = {
   ),
   seenCacheSize: integerIn(1, undefined, "Most broadcast ids remembered for duplicate suppression."),
   seenCacheTtlMs: timerMs(1, "How long a broadcast id is remembered, in milliseconds."),
-  broadcastTtl: integerIn(1, 255, "Hops a new BROADCAST or DIRECT may travel."),
+  maxHops: integerIn(1, 255, "Hops a new BROADCAST or DIRECT may travel."),
   requestTimeoutMs: timerMs(1, "How long `join`, `getPeersFrom` and similar requests wait for their answer, in milliseconds."),
   dialTimeoutMs: timerMs(1, "How long a TCP connect may take, in milliseconds."),
   handshakeMs: timerMs(1, "How long a new connection may go without a valid PING or PONG before it is closed, in milliseconds."),

@@ -16,6 +16,15 @@ import { optionalFields, plainObject } from "./schema-kit.js";
 import type { ConfigSection } from "./section.js";
 
 /**
+ * Fields renamed since an earlier version, by old path: a config that still uses one is refused with the
+ * new name, rather than silently ignored.
+ */
+const RENAMED_FIELDS: Readonly<Record<string, string>> = Object.freeze({
+  // It bounds DIRECT as well as BROADCAST.
+  "limits.broadcastTtl": "limits.maxHops",
+});
+
+/**
  * The schema of one layer of config (a file, the flags, the `createNode` argument) with these plugin
  * sections: every field optional, `limits` and each section field by field. Also the source of the
  * JSON Schema of `peerkit.config.json`.
@@ -25,8 +34,11 @@ export function configLayerSchema(sections: readonly ConfigSection[]) {
     ["limits", Object.keys(LIMIT_FIELDS)],
     ...sections.map((section) => [section.name, Object.keys(section.fields)] as const),
   ];
-  // A field written in the wrong place (`maxPeers` at the top level, `graftTimeoutMs` in limits) is told where it belongs.
+  // A field written in the wrong place (`maxPeers` at the top level, `graftTimeoutMs` in limits) is told
+  // where it belongs; a renamed field, its new name.
   const belongsElsewhere = (here: string | undefined) => (field: string) => {
+    const renamed = RENAMED_FIELDS[here === undefined ? field : `${here}.${field}`];
+    if (renamed !== undefined) return renamed;
     const home = containers.find(([name, fields]) => name !== here && fields.includes(field));
     return home && `${home[0]}.${field}`;
   };
