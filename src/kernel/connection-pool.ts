@@ -2,8 +2,8 @@
  * The connection pool: every open connection of the node, which peer each is bound to, dialling, and
  * the hand-off of each received frame to the dispatcher.
  */
-import { NDJSON_DIALECT, type Connection, type DialOptions, type Transport } from "../transport/transport.js";
-import type { Clock, TimerHandle } from "../base/clock.js";
+import type { Connection, DialOptions, Transport } from "../transport/transport.js";
+import type { Clock } from "../base/clock.js";
 import type { NodeConfig } from "./config.js";
 import type { Dispatcher } from "./dispatcher.js";
 import { encodeEnvelope, type Envelope } from "../base/envelope.js";
@@ -15,7 +15,10 @@ import type { ConnectionView, EnvelopeExtras, MessageContext } from "./message-c
 import type { NodeEvents } from "./node-events.js";
 import type { PeerInfo, PeerRecord } from "../base/peer.js";
 import type { PeerTable } from "./peer-table.js";
-import { evictionsFor, inboundPeerToEvict, peerSlotRefusal } from "./admission.js";
+import { inboundPeerToEvict, peerSlotRefusal } from "./admission.js";
+import { PendingConnections } from "./pending-connections.js";
+import { ConnectionViews } from "./connection-views.js";
+import { winsDialRace } from "./dial-race.js";
 import { PendingRequests } from "./pending-requests.js";
 import { ThrottledWarning } from "../base/throttled-warning.js";
 
@@ -37,12 +40,10 @@ export class ConnectionPool {
   private readonly dialing = new Map<string, Promise<Connection>>();
   /** `connect()` calls waiting for the handshake on a connection they dialled. */
   private readonly handshakes: PendingRequests<Connection, PeerRecord>;
-  /** Connections not yet bound to a peer, with the timer that closes them at `limits.handshakeMs`. */
-  private readonly unbound = new Map<Connection, TimerHandle>();
+  /** Connections not yet bound to a peer. */
+  private readonly pending: PendingConnections;
   private readonly contexts = new WeakMap<Connection, MessageContext>();
-  private readonly views = new WeakMap<Connection, ConnectionView>();
-  /** The connection behind each view handed out, so a view can be bound but never used to reach it otherwise. */
-  private readonly viewed = new WeakMap<ConnectionView, Connection>();
+  private readonly views = new ConnectionViews();
   /** Peers unbound when their connection was evicted, for the close listeners once it has closed. */
   private readonly evictedPeers = new WeakMap<Connection, PeerInfo>();
   private readonly openListeners = new Set<OpenListener>();
@@ -67,6 +68,7 @@ export class ConnectionPool {
     this.evicted = new ThrottledWarning(logger, "closed a connection to make room (a pending connection never keeps a newcomer out)", undefined, now);
     this.refusedPeer = new ThrottledWarning(logger, "refused a peer: no peer slot for it", undefined, now);
     this.secondId = new ThrottledWarning(logger, "closing a connection that claimed a second peer id", undefined, now);
+    this.pending = new PendingConnections(clock, config.limits, logger, this.evicted);
     transport.setHandlers({
       connection: (connection) => this.handleOpen(connection),
       frame: (connection, envelope) => this.handleFrame(connection, envelope),
@@ -149,12 +151,12 @@ export class ConnectionPool {
       return true;
     }
     if (existing && !existing.closed) {
-      if (this.winsDialRace(connection, existing, info)) {
+      if (winsDialRace(connection, existing, info, this.self.id, this.peers.find(info.id)?.port)) {
         // Our own dial wins the race: move the peer onto it quietly (no disconnect/connect events).
         this.byPeer.set(info.id, connection);
         connection.peerId = info.id;
         this.peers.add(info, { connected: true, lastSeen: now });
-        this.clearHandshakeTimer(connection);
+        this.pending.remove(connection);
         existing.close(`replaced by the connection ${connection.id}`);
         this.settleWaiters(connection, undefined);
         return true;
@@ -183,7 +185,7 @@ export class ConnectionPool {
     this.byPeer.set(info.id, connection);
     connection.peerId = info.id;
     this.peers.add(info, { connected: true, lastSeen: now });
-    this.clearHandshakeTimer(connection);
+    this.pending.remove(connection);
     this.logger.info("peer connected", { peer: info.id, host: info.host, port: info.port, via: connection.direction });
     this.events.emit("peer:connect", { id: info.id, host: info.host, port: info.port });
     this.settleWaiters(connection, undefined);
@@ -229,47 +231,21 @@ export class ConnectionPool {
 
   /** The read-only view of a connection that plugins get; one per connection. */
   viewOf(connection: Connection): ConnectionView {
-    let view = this.views.get(connection);
-    if (!view) {
-      view = Object.freeze({
-        id: connection.id,
-        direction: connection.direction,
-        dialect: connection.dialect ?? NDJSON_DIALECT,
-        splitsReplies: connection.splitsReplies === true,
-        remote: Object.freeze({ ...connection.remote }),
-        get peerId() {
-          return connection.peerId;
-        },
-        get closed() {
-          return connection.closed;
-        },
-        stats: () => connection.stats(),
-      });
-      this.views.set(connection, view);
-      this.viewed.set(view, connection);
-    }
-    return view;
+    return this.views.viewOf(connection);
   }
 
   /** The connection behind a view this pool handed out, or undefined for anything else. */
   connectionBehind(view: ConnectionView): Connection | undefined {
-    return this.viewed.get(view);
+    return this.views.connectionBehind(view);
   }
 
   /** Refuses new dials and fails every pending handshake; the transport closes the sockets. */
   stop(): void {
     this.stopped = true;
     this.handshakes.rejectAll(new NodeStateError("The node shut down before the handshake completed."));
-    for (const connection of [...this.unbound.keys()]) this.clearHandshakeTimer(connection);
+    this.pending.clear();
     this.openListeners.clear();
     this.closeListeners.clear();
-  }
-
-  private clearHandshakeTimer(connection: Connection): void {
-    const timer = this.unbound.get(connection);
-    if (timer === undefined) return;
-    this.clock.clearTimeout(timer);
-    this.unbound.delete(connection);
   }
 
   /** Dials in progress. */
@@ -277,57 +253,16 @@ export class ConnectionPool {
     return this.dialing.size;
   }
 
-  /**
-   * Whether `connection`, claiming `info.id`, replaces that peer's live `existing` connection: only this
-   * node's own dial, preferred by the race rule, to the peer's advertised port on the IP `existing`
-   * comes from, over an inbound `existing`.
-   */
-  private winsDialRace(connection: Connection, existing: Connection, info: PeerInfo): boolean {
-    if (connection.direction !== "outbound" || existing.direction !== "inbound") return false;
-    if (!this.isPreferred(connection, info.id) || this.isPreferred(existing, info.id)) return false;
-    const advertised = this.peers.find(info.id);
-    return connection.remote.host === existing.remote.host && connection.remote.port === info.port && advertised?.port === info.port;
-  }
-
-  private isPreferred(connection: Connection, peerId: string): boolean {
-    const dialer = connection.direction === "outbound" ? this.self.id : peerId;
-    return dialer === (this.self.id < peerId ? this.self.id : peerId);
-  }
-
   private handleOpen(connection: Connection): void {
     this.open.add(connection);
-    const ms = this.config.limits.handshakeMs;
-    this.unbound.set(
-      connection,
-      this.clock.setTimeout(() => {
-        this.unbound.delete(connection);
-        this.logger.debug("closing a connection that sent no handshake", { connection: connection.id, handshakeMs: ms });
-        connection.close(`no handshake within ${ms} ms (limits.handshakeMs)`);
-      }, ms),
-    );
-    if (connection.direction === "inbound" && !this.makeRoomFor(connection)) return;
+    this.pending.add(connection);
+    if (connection.direction === "inbound") {
+      const { admitted, closed } = this.pending.makeRoomFor(connection, this.open.size);
+      // Forgotten at once, so the next arrival counts without them; their disconnects follow when their sockets close.
+      for (const evicted of closed) this.open.delete(evicted);
+      if (!admitted) return;
+    }
     for (const listener of this.openListeners) this.callListener(() => listener(connection));
-  }
-
-  /**
-   * Closes the pending connections that must go for an inbound newcomer to fit (see `evictionsFor`);
-   * returns false when the newcomer itself had to go.
-   */
-  private makeRoomFor(newcomer: Connection): boolean {
-    const pendingInbound: Connection[] = [];
-    for (const connection of this.unbound.keys()) {
-      if (connection !== newcomer && connection.direction === "inbound") pendingInbound.push(connection);
-    }
-    let admitted = true;
-    for (const { connection, reason } of evictionsFor(newcomer, pendingInbound, this.open.size, this.config.limits)) {
-      if (connection === newcomer) admitted = false;
-      this.evicted.warn({ connection: connection.id, remote: `${connection.remote.host}:${connection.remote.port}`, reason });
-      // Forgotten at once, so the next arrival counts without it; its disconnect follows when its socket closes.
-      this.clearHandshakeTimer(connection);
-      this.open.delete(connection);
-      connection.close(reason);
-    }
-    return admitted;
   }
 
   private handleFrame(connection: Connection, envelope: Envelope): void {
@@ -339,7 +274,7 @@ export class ConnectionPool {
 
   private handleClose(connection: Connection, reason: string): void {
     this.open.delete(connection);
-    this.clearHandshakeTimer(connection);
+    this.pending.remove(connection);
     const peer = this.unbind(connection, reason) ?? this.evictedPeers.get(connection);
     this.settleWaiters(connection, new DialError(connection.remote.host, connection.remote.port, `the connection closed before the handshake (${reason})`));
     for (const listener of this.closeListeners) this.callListener(() => listener(connection, peer, reason));

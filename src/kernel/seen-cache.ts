@@ -72,8 +72,9 @@ export class SeenCache {
   record(ids: readonly string[], now: number, source: string = LOCAL_SOURCE): SeenVerdict {
     this.expire(now);
     if (ids.length === 0 || this.entries.has(ids[0]!)) return "seen";
-    const distinct = [...new Set(ids)];
-    const unknown = distinct.filter((id) => !this.entries.has(id));
+    // The common case, one id and it is new, allocates nothing more.
+    const distinct = ids.length === 1 ? ids : [...new Set(ids)];
+    const unknown = ids.length === 1 ? ids : distinct.filter((id) => !this.entries.has(id));
     const known = unknown.length < distinct.length;
     if (!this.makeRoom(unknown.length, source)) return known ? "seen" : "full";
     const expires = now + this.ttlMs;
