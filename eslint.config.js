@@ -28,7 +28,8 @@ const ROOMS = [
   ),
   boundary(
     ["src/kernel/**/*.ts"],
-    "^\\.\\./(plugins|node|cli|testing|legacy)/|^\\.\\./transport/(?!transport\\.js$|limits\\.js$)",
+    // Any depth of ../, so that src/kernel/config/* is held to it too.
+    "^(\\.\\./)+(plugins|node|cli|testing|legacy)/|^(\\.\\./)+transport/(?!transport\\.js$|limits\\.js$)",
     "src/kernel may import src/base and the transport contract (transport.ts, limits.ts) only: it knows no plugin, no transport implementation, no node.",
   ),
   boundary(

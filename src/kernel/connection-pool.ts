@@ -69,7 +69,14 @@ export class ConnectionPool {
     this.refusedPeer = new ThrottledWarning(logger, "refused a peer: no peer slot for it", undefined, now);
     this.secondId = new ThrottledWarning(logger, "closing a connection that claimed a second peer id", undefined, now);
     this.pending = new PendingConnections(clock, config.limits, logger, this.evicted);
-    transport.setHandlers({
+  }
+
+  /**
+   * Installs this pool as the transport's handlers: from then on every connection, frame and disconnect
+   * of the transport comes here. Called once by the composition root, before the transport listens or dials.
+   */
+  attach(): void {
+    this.transport.setHandlers({
       connection: (connection) => this.handleOpen(connection),
       frame: (connection, envelope) => this.handleFrame(connection, envelope),
       disconnect: (connection, reason) => this.handleClose(connection, reason),

@@ -76,6 +76,7 @@ function buildKernel(config: NodeConfig, logger: Logger, overrides: NodeOverride
   const peers = new PeerTable();
   const dispatcher = new Dispatcher(logger);
   const connections = new ConnectionPool(transport, peers, dispatcher, self, events, clock, config, logger);
+  connections.attach();
   return { config, logger, clock, transport, events, self, peers, dispatcher, connections };
 }
 
