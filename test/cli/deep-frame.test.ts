@@ -1,27 +1,15 @@
 // Issue 9, item 1, as the issue tells it: a plain `peerkit start` must survive one deeply nested frame.
-import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { waitUntil } from "../integration/tcp-nodes.js";
 import { CliFixture, connectedTo, WAIT_MS } from "./cli-process.js";
+import { closeRawPeers, rawClient } from "../integration/raw-peer.js";
 
 const cli = new CliFixture();
-const sockets: Socket[] = [];
 afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.destroy();
+  await closeRawPeers();
   await cli.cleanup();
 }, 30_000);
 
-function rawClient(port: number): Promise<{ socket: Socket; received: () => string }> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    const socket = connect(port, "127.0.0.1");
-    sockets.push(socket);
-    socket.on("data", (chunk) => (text += chunk.toString("utf8")));
-    socket.on("error", () => {});
-    socket.once("connect", () => resolve({ socket, received: () => text }));
-    socket.once("error", reject);
-  });
-}
 
 const deepFrame = (inner: string) => `{"msg_type":"TEST","msg":${"[".repeat(4000)}${inner}${"]".repeat(4000)},"originator":"x","time":0}`;
 

@@ -1,27 +1,15 @@
 // Issue 9, item 7: text from the network that reaches a person (chat lines, ids, log lines) on real sockets.
-import { connect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { waitUntil } from "../integration/tcp-nodes.js";
 import { CliFixture, WAIT_MS, type CliProcess } from "./cli-process.js";
+import { closeRawPeers, rawClient } from "../integration/raw-peer.js";
 
 const cli = new CliFixture();
-const sockets: Socket[] = [];
 afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.destroy();
+  await closeRawPeers();
   await cli.cleanup();
 }, 30_000);
 
-function rawClient(port: number): Promise<{ socket: Socket; received: () => string }> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    const socket = connect(port, "127.0.0.1");
-    sockets.push(socket);
-    socket.on("data", (chunk) => (text += chunk.toString("utf8")));
-    socket.on("error", () => {});
-    socket.once("connect", () => resolve({ socket, received: () => text }));
-    socket.once("error", reject);
-  });
-}
 
 /** Raw characters no terminal should get from a peer: controls but the line feed, format characters, separators. */
 const UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\p{Cf}\u2028\u2029]/u;

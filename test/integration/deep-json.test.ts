@@ -1,37 +1,24 @@
 // Issue 9, item 1: one deeply nested frame, before any handshake, must not stop the process.
-import { connect, type Socket } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createNode } from "../../src/node/create-node.js";
 import type { PeerNode } from "../../src/node/peer-node.js";
 import type { TestEvent } from "../../src/kernel/node-events.js";
 import { MemoryLogger } from "../../src/testing/index.js";
 import { TcpNodes, waitUntil } from "./tcp-nodes.js";
+import { closeRawPeers, rawClient } from "./raw-peer.js";
 
 const nodes = new TcpNodes();
-const sockets: Socket[] = [];
 const extraNodes: PeerNode[] = [];
 // One logger for the file's nodes: each test reads only its own entries.
 beforeEach(() => {
   nodes.logger.entries.length = 0;
 });
 afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.destroy();
+  await closeRawPeers();
   await Promise.all(extraNodes.splice(0).map((node) => node.shutdown()));
   await nodes.shutdown();
 });
 
-function rawClient(port: number): Promise<{ socket: Socket; closed: Promise<void>; received: () => string }> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    const socket = connect(port, "127.0.0.1");
-    sockets.push(socket);
-    const closed = new Promise<void>((done) => socket.on("close", () => done()));
-    socket.on("data", (chunk) => (text += chunk.toString("utf8")));
-    socket.on("error", () => {});
-    socket.once("connect", () => resolve({ socket, closed, received: () => text }));
-    socket.once("error", reject);
-  });
-}
 
 /** The frame of the issue: 4,000 nested arrays around one string, about 8 KB. */
 export function deepFrame(inner: string, depth = 4000): string {

@@ -1,28 +1,15 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { connect, type Socket } from "node:net";
 import { randomBytes } from "node:crypto";
 import type { BroadcastEvent } from "../../src/kernel/node-events.js";
 import { TcpNodes, waitUntil } from "./tcp-nodes.js";
+import { closeRawPeers, rawClient } from "./raw-peer.js";
 
 const nodes = new TcpNodes();
-const sockets: Socket[] = [];
 afterEach(async () => {
-  for (const socket of sockets.splice(0)) socket.destroy();
+  await closeRawPeers();
   await nodes.shutdown();
 });
 
-function rawClient(port: number): Promise<{ socket: Socket; closed: Promise<void>; received: () => string }> {
-  return new Promise((resolve, reject) => {
-    let text = "";
-    const socket = connect(port, "127.0.0.1");
-    sockets.push(socket);
-    const closed = new Promise<void>((done) => socket.on("close", () => done()));
-    socket.on("data", (chunk) => (text += chunk.toString("utf8")));
-    socket.on("error", () => {});
-    socket.once("connect", () => resolve({ socket, closed, received: () => text }));
-    socket.once("error", reject);
-  });
-}
 
 describe("a node facing a hostile peer", () => {
   it("rejects every kind of junk with a log line naming the reason, and keeps serving its real peers", async () => {

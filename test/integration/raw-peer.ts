@@ -24,6 +24,29 @@ export async function closeRawPeers(): Promise<void> {
 const openSockets: Socket[] = [];
 const openServers: Server[] = [];
 
+/** A plain TCP client on 127.0.0.1 that records what it receives, as `nc` would. */
+export interface RawClient {
+  readonly socket: Socket;
+  /** Resolves when the socket has closed. */
+  readonly closed: Promise<void>;
+  /** Everything received so far, as text. */
+  received(): string;
+}
+
+/** Connects a raw client to `port` on 127.0.0.1; closed by `closeRawPeers`. */
+export function rawClient(port: number): Promise<RawClient> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const socket = connect(port, "127.0.0.1");
+    openSockets.push(socket);
+    const closed = new Promise<void>((done) => socket.on("close", () => done()));
+    socket.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+    socket.on("error", () => {});
+    socket.once("connect", () => resolve({ socket, closed, received: () => text }));
+    socket.once("error", reject);
+  });
+}
+
 /** A frame as the wire carries it, dated now unless `time` is given. */
 export function frame(type: string, msg: unknown, originator: string, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ msg_type: type, msg, originator, time: Date.now(), ...extra });
