@@ -1,5 +1,4 @@
 /** A bounded set of recently seen message ids, for delivering each broadcast or direct message once. */
-import { SourceCounts } from "./source-counts.js";
 
 /**
  * What recording a message's ids found: `new` (all recorded now), `seen` (one was already there), or
@@ -10,9 +9,17 @@ export type SeenVerdict = "new" | "seen" | "full";
 /** The source this node's own messages are recorded under. */
 export const LOCAL_SOURCE = "(this node)";
 
+/** One remembered id: in the map by id, and in the order of arrival (one object for both). */
 interface Entry {
-  expires: number;
-  source: string;
+  readonly id: string;
+  readonly expires: number;
+  readonly source: string;
+}
+
+/** One source's ids, oldest first, and how many of them are still remembered. */
+interface SourceIds {
+  readonly ids: Fifo<string>;
+  count: number;
 }
 
 /** A first-in, first-out queue over an array, compacted as it drains. */
@@ -53,11 +60,10 @@ class Fifo<T> {
  */
 export class SeenCache {
   private readonly entries = new Map<string, Entry>();
-  /** Every id recorded, in order, with its expiry: a slot whose entry was evicted or renewed is skipped. */
-  private readonly order = new Fifo<{ id: string; expires: number }>();
-  /** Each source's ids, oldest first. */
-  private readonly bySource = new Map<string, Fifo<string>>();
-  private readonly counts = new SourceCounts();
+  /** Every entry recorded, in order of arrival: one whose id was evicted or renewed since is skipped. */
+  private readonly order = new Fifo<Entry>();
+  /** Each source's ids, oldest first, with their count. */
+  private readonly bySource = new Map<string, SourceIds>();
 
   constructor(
     private readonly capacity: number,
@@ -78,16 +84,17 @@ export class SeenCache {
     const known = unknown.length < distinct.length;
     if (!this.makeRoom(unknown.length, source)) return known ? "seen" : "full";
     const expires = now + this.ttlMs;
-    let queue = this.bySource.get(source);
-    if (!queue) {
-      queue = new Fifo();
-      this.bySource.set(source, queue);
+    let held = this.bySource.get(source);
+    if (!held) {
+      held = { ids: new Fifo(), count: 0 };
+      this.bySource.set(source, held);
     }
     for (const id of unknown) {
-      this.entries.set(id, { expires, source });
-      this.order.push({ id, expires });
-      queue.push(id);
-      this.counts.increment(source);
+      const entry: Entry = { id, expires, source };
+      this.entries.set(id, entry);
+      this.order.push(entry);
+      held.ids.push(id);
+      held.count++;
     }
     return known ? "seen" : "new";
   }
@@ -110,49 +117,56 @@ export class SeenCache {
 
   /** How many remembered ids are charged to `source`. */
   heldBy(source: string): number {
-    return this.counts.get(source);
+    return this.bySource.get(source)?.count ?? 0;
   }
 
   /** Forgets everything. */
   clear(): void {
     this.entries.clear();
     this.bySource.clear();
-    this.counts.clear();
     while (this.order.length > 0) this.order.shift();
   }
 
   /** Frees room for `need` ids from `source`, evicting from heavier sources only; false when it cannot. */
   private makeRoom(need: number, source: string): boolean {
     if (need > this.capacity) return false;
+    const own = this.heldBy(source);
     while (this.entries.size + need > this.capacity) {
-      const heaviest = this.counts.heaviest();
-      if (heaviest === undefined || heaviest === source) return false;
-      if (this.counts.get(heaviest) <= this.counts.get(source) + need) return false;
-      this.evictOldestOf(heaviest);
+      const heaviest = this.heaviest();
+      if (heaviest === undefined || heaviest[0] === source || heaviest[1].count <= own + need) return false;
+      this.evictOldestOf(heaviest[0], heaviest[1]);
     }
     return true;
   }
 
-  private evictOldestOf(source: string): void {
-    const queue = this.bySource.get(source);
-    const id = queue?.shift();
+  /**
+   * The source holding the most ids. A walk over the sources: only the full path asks, and the sources
+   * are the few addresses that delivered ids within the ttl.
+   */
+  private heaviest(): [string, SourceIds] | undefined {
+    let best: [string, SourceIds] | undefined;
+    for (const pair of this.bySource) if (!best || pair[1].count > best[1].count) best = pair;
+    return best;
+  }
+
+  private evictOldestOf(source: string, held: SourceIds): void {
+    const id = held.ids.shift();
     if (id === undefined) return;
     this.entries.delete(id);
-    this.counts.decrement(source);
-    if (queue!.length === 0) this.bySource.delete(source);
+    if (--held.count === 0) this.bySource.delete(source);
   }
 
   private expire(now: number): void {
     for (let slot = this.order.peek(); slot !== undefined && slot.expires <= now; slot = this.order.peek()) {
       this.order.shift();
       const entry = this.entries.get(slot.id);
-      if (entry === undefined || entry.expires !== slot.expires) continue;
+      if (entry !== slot) continue;
       this.entries.delete(slot.id);
-      this.counts.decrement(entry.source);
       // A source's ids expire in the order they came, so this one is at the head of its queue.
-      const queue = this.bySource.get(entry.source);
-      queue?.shift();
-      if (queue?.length === 0) this.bySource.delete(entry.source);
+      const held = this.bySource.get(entry.source);
+      if (!held) continue;
+      held.ids.shift();
+      if (--held.count === 0) this.bySource.delete(entry.source);
     }
   }
 }
