@@ -26,6 +26,7 @@ export interface PeerkitTlsOptions extends SecureContextOptions {
   readonly minVersion: "TLSv1.3";
   readonly maxVersion: "TLSv1.3";
   readonly ALPNProtocols: string[];
+  readonly sigalgs: "ed25519";
   readonly requestCert: true;
   readonly rejectUnauthorized: false;
   readonly secureOptions: number;
@@ -36,9 +37,16 @@ export interface PeerkitTlsOptions extends SecureContextOptions {
 /**
  * The TLS options of a node with this identity, for `tls.createServer(options)` and
  * `tls.connect({ ...options, host, port })` alike: TLS 1.3 only, the identity's key and a fresh
- * self-signed certificate, mutual certificates requested, ALPN `peerkit/2`, no session tickets.
- * After `secureConnect` (client) or `secureConnection` (server) call `peerIdOfTlsSocket`, and destroy the
- * socket if it throws: until then nothing is known of the peer.
+ * self-signed certificate, mutual certificates requested, ed25519 the only signature scheme, ALPN
+ * `peerkit/2`, no resumable sessions. In `secureConnect` (client) or `secureConnection` (server) call
+ * `peerIdOfTlsSocket` once, keep the id, and destroy the socket if it throws: until then nothing is
+ * known of the peer. Call it there and not later: on Node 20 / OpenSSL 3.0 the client's peer
+ * certificate is gone once the server's (useless, see below) session tickets have arrived.
+ *
+ * Sessions: `SSL_OP_NO_TICKET` stops stateless tickets; OpenSSL's TLS 1.3 then still sends two
+ * stateful tickets per connection, which Node's server cannot resume (it keeps no session cache
+ * unless a `newSession` listener is added: never add one). `peerIdOfTlsSocket` refuses a resumed
+ * session anyway.
  */
 export function tlsOptionsFor(identity: Identity): PeerkitTlsOptions {
   const { pem } = selfSignedCertificate(identity);
@@ -48,6 +56,9 @@ export function tlsOptionsFor(identity: Identity): PeerkitTlsOptions {
     minVersion: "TLSv1.3",
     maxVersion: "TLSv1.3",
     ALPNProtocols: [ALPN_PROTOCOL],
+    // The only signature scheme offered and accepted (CertificateVerify, both ways): a peer whose key is
+    // not ed25519 fails the handshake itself. The key exchange stays OpenSSL's default (X25519 first).
+    sigalgs: "ed25519",
     requestCert: true,
     rejectUnauthorized: false,
     // No session tickets: every connection is a full handshake that proves the key again.
@@ -57,7 +68,8 @@ export function tlsOptionsFor(identity: Identity): PeerkitTlsOptions {
 }
 
 /**
- * The peer id a TLS socket's peer proved, once its handshake is complete.
+ * The peer id a TLS socket's peer proved, once its handshake is complete (call it in the
+ * `secureConnect` / `secureConnection` handler; see `tlsOptionsFor`).
  *
  * @throws PeerAuthenticationError when the handshake did not negotiate TLS 1.3 and ALPN `peerkit/2`,
  *   the session was resumed, or the peer presented no certificate, a non-ed25519 one, or one whose

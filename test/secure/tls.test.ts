@@ -84,7 +84,7 @@ function rsaOptions(): object {
   const out = execFileSync(OPENSSL ?? "openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=rsa", "-days", "1", "-keyout", "-", "-out", "-"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
   const key = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----\n/.exec(out)?.[0];
   const cert = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/.exec(out)?.[0];
-  return { ...tlsOptionsFor(ephemeralIdentity()), key, cert };
+  return { ...tlsOptionsFor(ephemeralIdentity()), sigalgs: undefined, key, cert };
 }
 
 describe("TLS 1.3 secure channel", () => {
@@ -103,10 +103,13 @@ describe("TLS 1.3 secure channel", () => {
       expect(socket.getCipher().version).toBe("TLSv1.3");
     }
     const clientSocket = (client as { socket: TLSSocket }).socket;
-    expect(clientSocket.getEphemeralKeyInfo()).toMatchObject({ type: "ECDH" });
+    expect(clientSocket.getEphemeralKeyInfo()).toMatchObject({ type: "ECDH", name: "X25519" });
     // getPeerCertificate() has no `pubkey` for an ed25519 key (Node fills it for RSA and EC only): the key
     // comes from getPeerX509Certificate().publicKey, or from `raw`.
     const serverSocket = (server as { socket: TLSSocket }).socket;
+    // ed25519 is the only signature scheme both sides offered; the key exchange is X25519 (ephemeral).
+    expect(serverSocket.getSharedSigalgs()).toEqual(["Ed25519+UNDEF"]);
+    expect(clientSocket.getSharedSigalgs()).toEqual(["Ed25519+UNDEF"]);
     const legacy = serverSocket.getPeerCertificate(true);
     expect(legacy.subject).toEqual({ CN: bob.peerId });
     expect(legacy.pubkey).toBeUndefined();
@@ -161,12 +164,21 @@ describe("TLS 1.3 secure channel", () => {
     expect(refusal(second.client).message).toContain("self-signature does not verify");
   });
 
-  it.skipIf(OPENSSL === undefined)("refuses a peer with an RSA key, on either side", async () => {
+  it.skipIf(OPENSSL === undefined)("refuses a peer with an RSA key, on either side: in the handshake (ed25519 is the only sigalg), else in the check", async () => {
     const alice = ephemeralIdentity();
+    // An RSA client finds no ed25519 scheme in the CertificateRequest and sends no certificate: refused.
     const first = await handshake(tlsOptionsFor(alice), rsaOptions());
-    expect(refusal(first.server).message).toContain("holds a rsa key, not an ed25519 key");
+    expect(refusal(first.server).message).toContain("presented no certificate");
+    // An RSA server cannot sign the handshake with a scheme the client accepts: the handshake fails.
     const second = await handshake(rsaOptions(), tlsOptionsFor(alice));
-    expect(refusal(second.client).message).toContain("holds a rsa key, not an ed25519 key");
+    expect("error" in second.client).toBe(true);
+    expect("error" in second.server).toBe(true);
+    // With the sigalgs restriction lifted, the handshake completes and peerIdOfTlsSocket refuses the key.
+    const loose = { ...tlsOptionsFor(alice), sigalgs: undefined };
+    const third = await handshake(loose, rsaOptions());
+    expect(refusal(third.server).message).toContain("holds a rsa key, not an ed25519 key");
+    const fourth = await handshake(rsaOptions(), loose);
+    expect(refusal(fourth.client).message).toContain("holds a rsa key, not an ed25519 key");
   });
 
   it("refuses a client that presents no certificate", async () => {
