@@ -16,6 +16,11 @@ const ROOMS = [
     "src/transport may import only src/base (the transport knows no kernel, plugin or node).",
   ),
   boundary(
+    ["src/secure/**/*.ts"],
+    "^(\\.\\./)+(?!\\.\\./|base/)",
+    "src/secure (identities, peer ids, certificates, TLS options, network keys) may import only src/base.",
+  ),
+  boundary(
     ["src/legacy/**/*.ts"],
     "^\\.\\./(?!base/|transport/)",
     "src/legacy (the original Python peers' dialect) may import src/base and src/transport; its plugin, the public plugin API.",

@@ -9,6 +9,8 @@ import { errorMessage } from "../base/error-message.js";
 
 /** The usage text printed by `peerkit --help` and after a usage error. */
 export const USAGE = `Usage: peerkit start [options]
+       peerkit id --data-dir DIR   print the peer id kept in DIR (created there if missing)
+       peerkit network-key         print a new network key (64 hex characters)
        peerkit help | --help
        peerkit --version
 
@@ -52,7 +54,9 @@ export interface StartOptions {
 export type CliCommand =
   | { kind: "help" }
   | { kind: "version" }
-  | { kind: "start"; options: StartOptions };
+  | { kind: "start"; options: StartOptions }
+  | { kind: "id"; dataDir: string }
+  | { kind: "network-key" };
 
 /** The command line is malformed (unknown command or flag, missing value). The CLI exits with code 2. */
 export class UsageError extends PeerkitError {
@@ -63,6 +67,7 @@ export class UsageError extends PeerkitError {
 
 const START_FLAGS = {
   config: { type: "string" },
+  "data-dir": { type: "string" },
   id: { type: "string" },
   host: { type: "string" },
   port: { type: "string" },
@@ -95,8 +100,19 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   const [command, ...rest] = positionals;
   if (command === undefined) throw new UsageError('No command given; use "peerkit start".');
   if (command === "help") return { kind: "help" };
-  if (command !== "start") throw new UsageError(`Unknown command "${command}"; the commands are "start" and "help".`);
-  if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}"; "start" takes only options.`);
+  if (command !== "start" && command !== "id" && command !== "network-key") {
+    throw new UsageError(`Unknown command "${command}"; the commands are "start", "id", "network-key" and "help".`);
+  }
+  if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}"; "${command}" takes only options.`);
+  const given = Object.keys(values).filter((flag) => flag !== "debug");
+  const allowed = command === "id" ? ["data-dir"] : command === "network-key" ? [] : given.filter((flag) => flag !== "data-dir");
+  const stray = given.find((flag) => !allowed.includes(flag));
+  if (stray !== undefined) throw new UsageError(`"${command}" does not take --${stray}.`);
+  if (command === "network-key") return { kind: "network-key" };
+  if (command === "id") {
+    if (values["data-dir"] === undefined) throw new UsageError('"id" needs --data-dir DIR, the directory that keeps the node\'s identity.');
+    return { kind: "id", dataDir: values["data-dir"] };
+  }
 
   const overrides: Record<string, unknown> = {};
   if (values.id !== undefined) overrides.id = values.id;

@@ -5,6 +5,8 @@ import { readFileSync } from "node:fs";
 import { parseCommandLine, USAGE } from "./args.js";
 import { exitCodeOf, formatFailure } from "./failure.js";
 import { runStart } from "./start.js";
+import { loadOrCreateIdentity } from "../secure/identity.js";
+import { networkKeyText } from "../secure/network-key.js";
 
 /** Runs the CLI with the arguments after `node main.js`; resolves with the exit code, never rejects. */
 async function main(argv: readonly string[]): Promise<number> {
@@ -19,6 +21,12 @@ async function main(argv: readonly string[]): Promise<number> {
         return 0;
       case "start":
         return await runStart(command.options);
+      case "id":
+        process.stdout.write(`${loadOrCreateIdentity(command.dataDir).peerId}\n`);
+        return 0;
+      case "network-key":
+        process.stdout.write(`${networkKeyText()}\n`);
+        return 0;
     }
   } catch (error) {
     process.stderr.write(`${formatFailure(error, argv.includes("--debug"))}\n`);

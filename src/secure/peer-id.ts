@@ -1,0 +1,63 @@
+/**
+ * Peer ids of protocol v2: derived from the node's ed25519 public key, so an id is never a claim.
+ *
+ * Format: `pk_` followed by the 32-byte raw ed25519 public key (RFC 8032) in lowercase RFC 4648 base32
+ * without padding: 52 characters of `a-z2-7`, 55 characters in all, e.g.
+ * `pk_3vq2c7fq6...`. The form is canonical (the 4 unused bits of the last character are zero, so its
+ * last character is `a` or `q`): one key, one id, one text. It needs no quoting in a terminal, a URL or a
+ * file name, and double-clicking selects it whole. The id *is* the key, not a hash of it, so anyone
+ * holding an id can check a signature (`publicKeyOfPeerId`) without asking anybody for the key.
+ * The prefix names the key type; another key type would get another prefix.
+ */
+import { createPublicKey, type KeyObject } from "node:crypto";
+import { base32Decode, base32Encode } from "./base32.js";
+import { InvalidPeerIdError } from "./errors.js";
+
+/** The fixed prefix of every v2 peer id. */
+export const PEER_ID_PREFIX = "pk_";
+/** The length of a v2 peer id: the prefix and 52 base32 characters. */
+export const PEER_ID_LENGTH = PEER_ID_PREFIX.length + 52;
+
+/** The DER header of an ed25519 SubjectPublicKeyInfo (RFC 8410); the raw 32-byte key follows it. */
+const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
+const PEER_ID_PATTERN = /^pk_[a-z2-7]{51}[aq]$/;
+
+/** The 32 raw bytes of an ed25519 public key (the last 32 bytes of its SPKI DER). */
+export function rawPublicKeyOf(publicKey: KeyObject): Buffer {
+  if (publicKey.type !== "public" && publicKey.type !== "private") throw new TypeError("an asymmetric key is required");
+  const key = publicKey.type === "private" ? createPublicKey(publicKey) : publicKey;
+  if (key.asymmetricKeyType !== "ed25519") throw new TypeError(`an ed25519 key is required, got ${key.asymmetricKeyType ?? "an unknown type"}`);
+  const spki = key.export({ type: "spki", format: "der" });
+  if (spki.length !== ED25519_SPKI_PREFIX.length + 32 || !spki.subarray(0, ED25519_SPKI_PREFIX.length).equals(ED25519_SPKI_PREFIX)) {
+    throw new TypeError("unexpected ed25519 SubjectPublicKeyInfo encoding");
+  }
+  return spki.subarray(ED25519_SPKI_PREFIX.length);
+}
+
+/**
+ * The peer id of an ed25519 public key (a private key gives the id of its public half).
+ *
+ * @throws TypeError when the key is not an ed25519 key.
+ */
+export function peerIdOf(publicKey: KeyObject): string {
+  return PEER_ID_PREFIX + base32Encode(rawPublicKeyOf(publicKey));
+}
+
+/** Whether `text` is a well-formed, canonical v2 peer id (it says nothing of whether that peer exists). */
+export function isPeerId(text: unknown): text is string {
+  return typeof text === "string" && PEER_ID_PATTERN.test(text) && base32Decode(text.slice(PEER_ID_PREFIX.length)) !== undefined;
+}
+
+/**
+ * The public key a peer id names: what a signature by that peer verifies against
+ * (`crypto.verify(null, data, publicKeyOfPeerId(id), signature)`).
+ *
+ * @throws InvalidPeerIdError when `id` is not a well-formed, canonical v2 peer id.
+ */
+export function publicKeyOfPeerId(id: string): KeyObject {
+  if (typeof id !== "string" || !id.startsWith(PEER_ID_PREFIX)) throw new InvalidPeerIdError(String(id), `it does not start with "${PEER_ID_PREFIX}"`);
+  if (id.length !== PEER_ID_LENGTH) throw new InvalidPeerIdError(id, `it has ${id.length} characters instead of ${PEER_ID_LENGTH}`);
+  const raw = PEER_ID_PATTERN.test(id) ? base32Decode(id.slice(PEER_ID_PREFIX.length)) : undefined;
+  if (raw?.length !== 32) throw new InvalidPeerIdError(id, "it has characters outside a-z and 2-7, or is not in canonical form");
+  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: "der", type: "spki" });
+}
