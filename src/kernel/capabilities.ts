@@ -87,6 +87,13 @@ export interface EventBus {
   once<K extends keyof NodeEventMap>(event: K, listener: (...args: NodeEventMap[K]) => void): unknown;
   /** Unsubscribes a listener. */
   off<K extends keyof NodeEventMap>(event: K, listener: (...args: NodeEventMap[K]) => void): unknown;
-  /** Calls each listener of `event`; one that throws is logged and the others still run. */
-  emit<K extends keyof NodeEventMap>(event: K, ...args: NodeEventMap[K]): void;
+  /**
+   * Calls each listener of a delivery event (`broadcast`, `direct`, `test`); one that throws is logged
+   * and the others still run. The kernel's own events (`peer:connect`, `peer:disconnect`, `listening`,
+   * `message`) are the kernel's to emit: a plugin cannot fake them.
+   */
+  emit<K extends PluginEvent>(event: K, ...args: NodeEventMap[K]): void;
 }
+
+/** The events a plugin may emit: deliveries to the application. */
+export type PluginEvent = "broadcast" | "direct" | "test";

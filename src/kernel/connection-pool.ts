@@ -219,11 +219,6 @@ export class ConnectionPool {
     return this.byPeer.get(peerId)?.send(envelope) ?? false;
   }
 
-  /** Sends an envelope to every bound peer except the given connections; returns how many were sent. */
-  sendToAll(envelope: Envelope, except?: Connection, alsoExcept?: Connection): number {
-    return this.sendToPeers(envelope, (_peerId, connection) => connection === except || connection === alsoExcept);
-  }
-
   /** Sends an envelope (serialised once) to every bound peer for which `skip` is false; returns how many were sent. */
   sendToPeers(envelope: Envelope, skip: (peerId: string, connection: Connection) => boolean): number {
     let sent = 0;

@@ -5,7 +5,8 @@
  */
 import type { Envelope } from "../base/envelope.js";
 import type { PeerInfo } from "../base/peer.js";
-import type { EventBus, Handlers, Handshake, Network, PeerView } from "./capabilities.js";
+import { InvalidPluginError } from "../base/errors.js";
+import type { EventBus, Handlers, Handshake, Network, PeerView, PluginEvent } from "./capabilities.js";
 import type { ConnectionPool } from "./connection-pool.js";
 import type { Dispatcher } from "./dispatcher.js";
 import type { LocalPeer, LocalPeerState } from "./local-peer.js";
@@ -82,13 +83,21 @@ export function localPeerOf(self: LocalPeerState): LocalPeer {
   });
 }
 
-/** `TOKENS.Events`: the node's events, without `clear()` or the error handler. */
+/** The events a plugin may emit (`PluginEvent`). */
+const PLUGIN_EVENTS: ReadonlySet<string> = new Set<PluginEvent>(["broadcast", "direct", "test"]);
+
+/** `TOKENS.Events`: the node's events, without `clear()` or the error handler; plugins emit deliveries only. */
 export function eventBusOf(events: NodeEvents): EventBus {
   return Object.freeze({
     on: ((event, listener) => events.on(event, listener)) as EventBus["on"],
     once: ((event, listener) => events.once(event, listener)) as EventBus["once"],
     off: ((event, listener) => events.off(event, listener)) as EventBus["off"],
-    emit: ((event, ...args) => events.emit(event, ...args)) as EventBus["emit"],
+    emit: ((event, ...args) => {
+      if (!PLUGIN_EVENTS.has(event)) {
+        throw new InvalidPluginError("A plugin that emits node events", `"${String(event)}" is the kernel's own event; plugins emit ${[...PLUGIN_EVENTS].join(", ")}`);
+      }
+      events.emit(event, ...args);
+    }) as EventBus["emit"],
   });
 }
 

@@ -41,7 +41,21 @@ export function parameterTokens(pluginClass: PluginClass, metadata: PluginMetada
   const className = pluginClass.name || "(anonymous)";
   const what = `The plugin "${metadata.name}"`;
   const recorded = (Reflect.getOwnMetadata(INJECTION_TOKENS_KEY, pluginClass) ?? {}) as Record<string, unknown>;
-  const count = Math.max(pluginClass.length, ...Object.keys(recorded).map((index) => Number(index) + 1));
+  const parent = Object.getPrototypeOf(pluginClass) as unknown;
+  // A subclass without a constructor of its own has length 0 and no tokens of its own, yet is built
+  // with its parent's parameters: refused, or it would be given nothing where its parent expects values.
+  if (Object.keys(recorded).length === 0 && typeof parent === "function" && parent !== Function.prototype) {
+    const inherited = (Reflect.getOwnMetadata(INJECTION_TOKENS_KEY, parent) ?? {}) as Record<string, unknown>;
+    if (parent.length > 0 || Object.keys(inherited).length > 0) {
+      throw new InvalidPluginError(
+        what,
+        `${className} inherits its constructor from ${parent.name || "its parent class"}; declare a constructor in ${className} with @inject(TOKENS.X) on each parameter`,
+      );
+    }
+  }
+  // Emitted parameter types, when a compiler wrote them, are only a count: a parameter they list needs a token too.
+  const emitted = Reflect.getOwnMetadata("design:paramtypes", pluginClass) as unknown[] | undefined;
+  const count = Math.max(pluginClass.length, emitted?.length ?? 0, ...Object.keys(recorded).map((index) => Number(index) + 1));
   const tokens: ParameterToken[] = [];
   for (let index = 0; index < count; index++) {
     const place = `parameter #${index} of ${className}'s constructor`;

@@ -28,14 +28,21 @@ export class LegacyPlugin {
   /** Open connections that speak legacy. */
   private legacyLinks = 0;
   private dialect: LegacyDialect | undefined;
+  /**
+   * The node's transport, in a truly private field (not TypeScript's `private`): a plugin that depends
+   * on this one is given the instance, and must not reach the transport through it.
+   */
+  readonly #transport: Transport;
 
   constructor(
-    @inject(INTERNAL_TOKENS.Transport) private readonly transport: Transport,
+    @inject(INTERNAL_TOKENS.Transport) transport: Transport,
     @inject(TOKENS.Network) private readonly connections: Network,
     @inject(pluginToken("broadcast")) private readonly broadcast: BroadcastPlugin,
     @inject(TOKENS.Logger) private readonly logger: Logger,
     @inject(TOKENS.Config) private readonly config: NodeConfig,
-  ) {}
+  ) {
+    this.#transport = transport;
+  }
 
   /**
    * Attaches the legacy dialect to the TCP transport (before the node listens), with at most one PONG
@@ -44,11 +51,11 @@ export class LegacyPlugin {
    * them after every plugin has stopped.
    */
   start(): void {
-    if (!(this.transport instanceof TcpTransport)) {
+    if (!(this.#transport instanceof TcpTransport)) {
       this.logger.warn("this transport cannot speak the legacy dialect (it is not a TcpTransport); the legacy plugin does nothing");
       return;
     }
-    this.dialect = attachLegacyDialect(this.transport, {
+    this.dialect = attachLegacyDialect(this.#transport, {
       limits: this.config.limits,
       logger: this.logger,
       pongIntervalMs: this.config.keepalive.intervalMs,

@@ -2,7 +2,8 @@
  * `createNode`: the composition root. It validates the config, builds the node's kernel objects, makes a
  * child container for the node holding what plugins may inject (the narrow capabilities of `TOKENS`),
  * loads, checks and constructs the plugins, and returns the assembled (not yet started) `PeerNode`.
- * Only this file registers in and resolves from a container.
+ * Only this file registers in a container; the kernel's injection check (`resolveArguments`) resolves
+ * each plugin's checked tokens from the scope it is handed here.
  */
 import { container as rootContainer, type DependencyContainer } from "tsyringe";
 import { BUILTIN_PLUGINS } from "../plugins/index.js";
@@ -24,6 +25,7 @@ import { eventBusOf, handlersOf, handshakeOf, localPeerOf, networkOf, peerViewOf
 import { resolveArguments } from "../kernel/plugin-injection.js";
 import { PluginInstance } from "../kernel/plugin-instance.js";
 import { loadPlugins, type PluginDefinition } from "../kernel/plugin-loader.js";
+import type { PluginClass } from "../kernel/decorators.js";
 import { INTERNAL_TOKENS, pluginToken, TOKENS } from "../kernel/tokens.js";
 
 /** Services to use instead of the defaults: how tests inject a memory transport, a fake clock or a capturing logger. */
@@ -58,7 +60,7 @@ interface Kernel {
  *   await node.start();
  */
 export async function createNode(input: NodeConfigInput = {}, overrides: NodeOverrides = {}): Promise<PeerNode> {
-  const config = await validateConfigLayer(input, "the createNode() config", defaultConfig());
+  const config = freezeConfig(await validateConfigLayer(input, "the createNode() config", defaultConfig()));
   const definitions = await loadPlugins(config.plugins, config.baseDir, BUILTIN_PLUGINS);
   const logger = overrides.logger ?? new StreamLogger(config.nick ?? config.id, config.debug ? "debug" : "info");
   const kernel = buildKernel(config, logger, overrides);
@@ -80,6 +82,25 @@ function buildKernel(config: NodeConfig, logger: Logger, overrides: NodeOverride
   return { config, logger, clock, transport, events, self, peers, dispatcher, connections };
 }
 
+/**
+ * Freezes a validated config, so that nothing given it (a plugin through `TOKENS.Config`, the
+ * application through `node.config`) can change the limits the kernel enforces. Plugin classes and the
+ * values of plugin options are the caller's own objects, and are left as they are.
+ */
+function freezeConfig(config: NodeConfig): NodeConfig {
+  for (const [key, value] of Object.entries(config)) {
+    if (key === "options" || typeof value !== "object" || value === null) continue;
+    if (Array.isArray(value)) {
+      for (const item of value) if (typeof item === "object" && item !== null) Object.freeze(item);
+    } else {
+      for (const inner of Object.values(value as object)) if (typeof inner === "object" && inner !== null) Object.freeze(inner);
+    }
+    Object.freeze(value);
+  }
+  Object.freeze(config.options);
+  return Object.freeze(config);
+}
+
 /** Registers what plugins may inject: values and narrow facades, never the kernel's own objects. */
 function registerCapabilities(scope: DependencyContainer, kernel: Kernel): DependencyContainer {
   scope.register(TOKENS.Config, { useValue: kernel.config });
@@ -89,9 +110,17 @@ function registerCapabilities(scope: DependencyContainer, kernel: Kernel): Depen
   scope.register(TOKENS.LocalPeer, { useValue: localPeerOf(kernel.self) });
   scope.register(TOKENS.Peers, { useValue: peerViewOf(kernel.peers) });
   scope.register(TOKENS.Network, { useValue: networkOf(kernel.connections) });
-  scope.register(TOKENS.Handshake, { useValue: handshakeOf(kernel.connections) });
-  scope.register(INTERNAL_TOKENS.Transport, { useValue: kernel.transport });
   return scope;
+}
+
+/**
+ * What only some built-in plugins are given, each in its own scope: the binding of connections to peers
+ * (`TOKENS.Handshake`) to the ping plugin, which performs the handshake, and the transport to the legacy
+ * dialect's plugin, which attaches its dialect to it. No other plugin can inject either.
+ */
+function registerPrivileges(pluginScope: DependencyContainer, pluginClass: PluginClass, kernel: Kernel): void {
+  if (pluginClass === BUILTIN_PLUGINS.ping) pluginScope.register(TOKENS.Handshake, { useValue: handshakeOf(kernel.connections) });
+  if (pluginClass === BUILTIN_PLUGINS.legacy) pluginScope.register(INTERNAL_TOKENS.Transport, { useValue: kernel.transport });
 }
 
 /**
@@ -105,6 +134,7 @@ function constructPlugin(scope: DependencyContainer, definition: PluginDefinitio
   const handlers = handlersOf(kernel.dispatcher, name);
   pluginScope.register(TOKENS.PluginOptions, { useValue: kernel.config.options[name] ?? {} });
   pluginScope.register(TOKENS.Handlers, { useValue: handlers.handlers });
+  registerPrivileges(pluginScope, definition.pluginClass, kernel);
   const args = resolveArguments(pluginScope, definition.pluginClass, definition.metadata);
   let instance: object;
   try {

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { createNode } from "../../src/node/create-node.js";
 import { plugin } from "../../src/kernel/decorators.js";
 import type { PeerNode } from "../../src/node/peer-node.js";
-import { pluginToken, TOKENS } from "../../src/kernel/tokens.js";
+import { INTERNAL_TOKENS, pluginToken, TOKENS } from "../../src/kernel/tokens.js";
 import { PeerTable } from "../../src/kernel/peer-table.js";
 import type { Network, PeerView } from "../../src/kernel/capabilities.js";
 import { MemoryLogger, MemoryNetwork, MemoryTransport, PluginHarness } from "../../src/testing/index.js";
@@ -95,6 +95,30 @@ describe("createNode", () => {
       message: expect.stringContaining("parameter #1 of HalfInjected's constructor has no injection token; put @inject(TOKENS.X) on parameter #1 of HalfInjected's constructor"),
     });
     expect(built).toBe(0);
+  });
+
+  it("refuses a subclass that inherits its constructor's injections instead of building it with nothing", async () => {
+    class Base {
+      constructor(@inject(TOKENS.Network) readonly network: Network) {}
+    }
+    @plugin({ name: "sub" })
+    class Sub extends Base {}
+    await expect(memoryNode({ plugins: [Sub] })).rejects.toMatchObject({
+      code: "ERR_PLUGIN_INVALID",
+      message: expect.stringContaining("Sub inherits its constructor from Base; declare a constructor in Sub with @inject(TOKENS.X)"),
+    });
+  });
+
+  it("gives the transport to the legacy plugin alone, and keeps it out of reach of the plugins depending on it", async () => {
+    @plugin({ name: "snoop" })
+    class Snoop {
+      constructor(@inject(INTERNAL_TOKENS.Transport) readonly transport: unknown) {}
+    }
+    await expect(memoryNode({ plugins: [Snoop] })).rejects.toMatchObject({ code: "ERR_PLUGIN_INVALID", message: expect.stringContaining("which no node provides") });
+    const node = await memoryNode({ plugins: ["ping", "broadcast", "legacy"] });
+    const legacy = node.plugin<Record<string, unknown>>("legacy")!;
+    expect(Object.values(legacy).some((value) => value instanceof MemoryTransport)).toBe(false);
+    expect((legacy as { transport?: unknown }).transport).toBeUndefined();
   });
 
   it("refuses a token of an earlier version with what to inject instead", async () => {

@@ -7,10 +7,12 @@ import {
   TOKENS,
   type ConnectionView,
   type Envelope,
+  type EventBus,
   type Handlers,
   type Handshake,
   type MessageContext,
   type Network,
+  type NodeConfig,
   type PeerMessageContext,
 } from "../../src/plugin-api.js";
 import { PluginHarness } from "../../src/testing/index.js";
@@ -26,7 +28,6 @@ class Probe {
 
   constructor(
     @inject(TOKENS.Network) readonly network: Network,
-    @inject(TOKENS.Handshake) readonly handshake: Handshake,
     @inject(TOKENS.Handlers) readonly handlers: Handlers,
   ) {}
 
@@ -74,16 +75,42 @@ describe("plugin capabilities", () => {
     expect("close" in first!.connection || "send" in first!.connection).toBe(false);
   });
 
-  it("handshake.bind binds only connections the node handed out, never an object made to look like one", async () => {
-    harness = await PluginHarness.create({ plugins: [Probe] });
-    const stranger = await harness.connectPeer("stranger", { handshake: false });
-    const probe = harness.node.plugin<Probe>("probe")!;
-    const lookalike = { ...probe.opened[0]! };
-    expect(probe.handshake.bind(lookalike, { id: "mallory", host: "memory", port: 1 })).toBe(false);
-    expect(harness.node.peers.find("mallory")).toBeUndefined();
-    expect(probe.handshake.bind(probe.opened[0]!, { id: "stranger", host: "memory", port: 2 })).toBe(true);
-    expect(harness.node.peers.find("stranger")?.connected).toBe(true);
-    expect(stranger.closed).toBe(false);
+  it("gives TOKENS.Handshake to the ping plugin only: another plugin asking for it is refused at load", async () => {
+    @plugin({ name: "binder" })
+    class Binder {
+      constructor(@inject(TOKENS.Handshake) readonly handshake: Handshake) {}
+    }
+    await expect(PluginHarness.create({ plugins: [Binder] })).rejects.toMatchObject({
+      code: "ERR_PLUGIN_INVALID",
+      message: expect.stringContaining("which no node provides"),
+    });
+  });
+
+  it("lets a plugin emit deliveries only, never the kernel's own events", async () => {
+    @plugin({ name: "faker" })
+    class Faker {
+      constructor(@inject(TOKENS.Events) readonly events: EventBus) {}
+    }
+    harness = await PluginHarness.create({ plugins: [Faker] });
+    const faker = harness.node.plugin<Faker>("faker")!;
+    const connects: unknown[] = [];
+    harness.node.on("peer:connect", (peer) => connects.push(peer));
+    // @ts-expect-error: peer:connect is not a plugin event, and refused at run time too.
+    expect(() => faker.events.emit("peer:connect", { id: "fake", host: "memory", port: 1 })).toThrow(/kernel's own event/);
+    expect(connects).toEqual([]);
+  });
+
+  it("gives plugins a frozen config: the limits the kernel enforces cannot be changed through it", async () => {
+    @plugin({ name: "tamper" })
+    class Tamper {
+      constructor(@inject(TOKENS.Config) readonly config: NodeConfig) {}
+    }
+    harness = await PluginHarness.create({ plugins: [Tamper] });
+    const tamper = harness.node.plugin<Tamper>("tamper")!;
+    expect(() => {
+      (tamper.config.limits as { maxPeers: number }).maxPeers = 0;
+    }).toThrow(TypeError);
+    expect(harness.node.config.limits.maxPeers).toBeGreaterThan(0);
   });
 
   it("network.disconnect closes a peer's connection with the reason", async () => {
