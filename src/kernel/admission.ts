@@ -13,7 +13,10 @@
  *   slots full, a newcomer from a less represented network group takes the slot of the youngest peer of
  *   the largest group (`inboundPeerToEvict`), so a few networks cannot hold every slot either.
  */
+import { networkGroup, sourceKeyOf } from "../base/network-address.js";
 import type { Limits } from "./config.js";
+
+export { networkGroup, sourceKeyOf } from "../base/network-address.js";
 import type { Connection } from "../transport/transport.js";
 
 /** The limits admission reads. */
@@ -43,8 +46,8 @@ export function evictionsFor(newcomer: Connection, pendingInbound: readonly Conn
   };
   const remaining = (): Connection[] => pendingInbound.filter((c) => !chosen.has(c));
 
-  const host = newcomer.remote.host;
-  const sameAddress = pendingInbound.filter((c) => c.remote.host === host);
+  const host = sourceKeyOf(newcomer.remote.host);
+  const sameAddress = pendingInbound.filter((c) => sourceKeyOf(c.remote.host) === host);
   if (sameAddress.length >= limits.maxPendingPerAddress) {
     evict(sameAddress[0]!, `closed to admit a newer connection: ${sameAddress.length + 1} pending connections from ${host} (limits.maxPendingPerAddress ${limits.maxPendingPerAddress})`);
   }
@@ -67,33 +70,14 @@ export function evictionsFor(newcomer: Connection, pendingInbound: readonly Conn
 function oldestOfBusiestAddress(pending: readonly Connection[]): Connection | undefined {
   const byHost = new Map<string, Connection[]>();
   for (const connection of pending) {
-    const list = byHost.get(connection.remote.host);
+    const key = sourceKeyOf(connection.remote.host);
+    const list = byHost.get(key);
     if (list) list.push(connection);
-    else byHost.set(connection.remote.host, [connection]);
+    else byHost.set(key, [connection]);
   }
   let busiest: Connection[] | undefined;
   for (const list of byHost.values()) if (!busiest || list.length > busiest.length) busiest = list;
   return busiest?.[0];
-}
-
-/**
- * The network group of an address, as Bitcoin groups them: an IPv4 address's /16, an IPv6 address's /32
- * (an IPv4-mapped one counts as IPv4). One operator can hold many addresses of one group far more cheaply
- * than addresses of many groups.
- */
-export function networkGroup(host: string): string {
-  const v4 = /^(?:::ffff:)?(\d+)\.(\d+)\.\d+\.\d+$/i.exec(host);
-  if (v4) return `${v4[1]}.${v4[2]}/16`;
-  if (host.includes(":")) return `${expandIPv6(host).slice(0, 2).join(":")}::/32`;
-  return host;
-}
-
-function expandIPv6(host: string): string[] {
-  const [head = "", tail] = host.split("::");
-  const left = head === "" ? [] : head.split(":");
-  const right = tail === undefined || tail === "" ? [] : tail.split(":");
-  const missing = tail === undefined ? 0 : 8 - left.length - right.length;
-  return [...left, ...Array<string>(Math.max(0, missing)).fill("0"), ...right].map((part) => part.toLowerCase().replace(/^0+(?=.)/, ""));
 }
 
 /**
@@ -133,11 +117,12 @@ export function peerSlotRefusal(newcomer: Connection, bound: Iterable<Connection
   let total = 0;
   let inbound = 0;
   let sameAddress = 0;
+  const source = sourceKeyOf(newcomer.remote.host);
   for (const connection of bound) {
     total++;
     if (connection.direction !== "inbound") continue;
     inbound++;
-    if (connection.remote.host === newcomer.remote.host) sameAddress++;
+    if (sourceKeyOf(connection.remote.host) === source) sameAddress++;
   }
   const isInbound = newcomer.direction === "inbound";
   if (isInbound && sameAddress >= limits.maxInboundPeersPerAddress) {

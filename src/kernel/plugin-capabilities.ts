@@ -1,7 +1,8 @@
 /**
  * The narrow objects behind the plugin tokens, made from the kernel's own objects. Each is a frozen
  * facade of bound functions: a plugin holding one cannot reach the class behind it (no `stop()`, no
- * `bind()` of a connection it never received, no `setAddress()`).
+ * `setAddress()`); `Handshake`, which binds connections, is given to the ping plugin alone, and binds
+ * only connection views the node handed out.
  */
 import type { Envelope } from "../base/envelope.js";
 import type { PeerInfo } from "../base/peer.js";

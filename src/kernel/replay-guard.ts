@@ -10,6 +10,7 @@ import type { Limits } from "./config.js";
 import type { Envelope } from "../base/envelope.js";
 import type { Logger } from "../base/logger.js";
 import { SeenCache, type SeenVerdict } from "./seen-cache.js";
+import { sourceKeyOf } from "../base/network-address.js";
 
 /** Least time between two warn log lines about a full seen-cache, in milliseconds. */
 export const FULL_CACHE_WARN_INTERVAL_MS = 10_000;
@@ -62,13 +63,13 @@ export class ReplayGuard {
   }
 
   /**
-   * Records the ids of an arriving message, charged to `source` (the address it came from; see
-   * `SeenCache.record`). A message refused for lack of room is counted, and a warn line says so at
-   * most every `FULL_CACHE_WARN_INTERVAL_MS`.
+   * Records the ids of an arriving message, charged to the source of `source`, the address it came
+   * from (`sourceKeyOf`: an IPv4 address, an IPv6 /64; see `SeenCache.record`). A message refused for
+   * lack of room is counted, and a warn line says so at most every `FULL_CACHE_WARN_INTERVAL_MS`.
    */
   markSeen(ids: readonly string[], type: string, source: string): SeenVerdict {
     const now = this.clock.now();
-    const verdict = this.seen.record(ids, now, source);
+    const verdict = this.seen.record(ids, now, sourceKeyOf(source));
     if (verdict === "full") {
       this.dropped.refused++;
       this.refusedSinceWarn++;

@@ -13,6 +13,7 @@ import { decodeLegacy, LEGACY_MAX_MESSAGE_BYTES } from "./codec.js";
 import type { LegacyLimits } from "./limits.js";
 import { LegacyLink } from "./link.js";
 import { MAX_TRACKED_SOURCES, normaliseIp, SourceRateLimiter } from "./sources.js";
+import { sourceKeyOf } from "../base/network-address.js";
 
 /** What the router is built from. */
 export interface LegacyRouterOptions {
@@ -117,7 +118,8 @@ export class LegacyRouter {
 
   private handle(oneShot: Connection, text: string, handlers: TransportHandlers): void {
     const source = normaliseIp(oneShot.remote.host);
-    const admission = this.rate.admit(source);
+    // Rated per source (an IPv6 host's whole /64), so rotating addresses buys no more messages.
+    const admission = this.rate.admit(sourceKeyOf(source));
     if (admission !== "admitted") {
       this.counters.rateLimited++;
       const { legacyMessagesPerSecond, legacyMessageBurst } = this.options.limits;
