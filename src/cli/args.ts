@@ -3,6 +3,7 @@
  * config file or starts a node. Flags that describe the node become config `overrides`, validated later
  * by `resolveNodeConfig` together with the config file, so a bad value is reported like a bad field.
  */
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PeerkitError } from "../base/errors.js";
 import { errorMessage } from "../base/error-message.js";
@@ -18,7 +19,14 @@ Start a peer-to-peer node and chat on standard input.
 
 Options of "start" (each overrides the config file):
   --config FILE               config file (default: peerkit.config.* or .peerkitrc* in the current directory)
-  --id ID                     this node's peer id (default: random)
+  --data-dir DIR              keep this node's identity key in DIR (created on first start, owner-only);
+                              without it the node has a new identity, so a new id, at each start
+  --network-key FILE          a private network: only nodes holding the same key (a file of 64 hex
+                              characters, from "peerkit network-key") connect
+  --insecure                  plaintext protocol v1: no TLS, no signatures, chosen ids (--id); never
+                              connects to secure nodes, refused together with --network-key
+  --id ID                     with --insecure only: this node's peer id (default: random); a secure
+                              node's id is derived from its key
   --host HOST                 address to listen on and advertise (default: 127.0.0.1)
   --port PORT                 port to listen on; 0 picks a free one (default: 7001)
   --bootstrap HOST:PORT,...   peers to join at start (the flag may be repeated); legacy://HOST:PORT for
@@ -68,6 +76,8 @@ export class UsageError extends PeerkitError {
 const START_FLAGS = {
   config: { type: "string" },
   "data-dir": { type: "string" },
+  "network-key": { type: "string" },
+  insecure: { type: "boolean" },
   id: { type: "string" },
   host: { type: "string" },
   port: { type: "string" },
@@ -105,7 +115,7 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   }
   if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}"; "${command}" takes only options.`);
   const given = Object.keys(values).filter((flag) => flag !== "debug");
-  const allowed = command === "id" ? ["data-dir"] : command === "network-key" ? [] : given.filter((flag) => flag !== "data-dir");
+  const allowed = command === "id" ? ["data-dir"] : command === "network-key" ? [] : given;
   const stray = given.find((flag) => !allowed.includes(flag));
   if (stray !== undefined) throw new UsageError(`"${command}" does not take --${stray}.`);
   if (command === "network-key") return { kind: "network-key" };
@@ -115,6 +125,10 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   }
 
   const overrides: Record<string, unknown> = {};
+  if (values.insecure) overrides.security = "none";
+  // Paths on the command line are the shell's: relative to the current directory, not the config file's.
+  if (values["data-dir"] !== undefined) overrides.dataDir = resolve(values["data-dir"]);
+  if (values["network-key"] !== undefined) overrides.networkKey = resolve(values["network-key"]);
   if (values.id !== undefined) overrides.id = values.id;
   if (values.host !== undefined) overrides.host = values.host;
   if (values.port !== undefined) overrides.port = parsePort(values.port);

@@ -35,7 +35,7 @@ export async function runStart(options: StartOptions, streams: CliStreams = proc
   // At a chat prompt, info lines (each connect logged next to its [connect] line) are noise: a person
   // sees warnings and errors; --json (a program reads stdout) keeps info on stderr; --debug shows all.
   const level = config.debug ? "debug" : options.json ? "info" : "warn";
-  const node = await createNode(config, { logger: new StreamLogger(config.nick ?? config.id, level) });
+  const node = await createNode(config, { logLevel: level });
   const printer: EventPrinter = options.json ? new JsonPrinter(streams.stdout) : new HumanPrinter(streams.stdout, streams.stderr);
   printEvents(node, printer);
 

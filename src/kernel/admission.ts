@@ -14,10 +14,10 @@
  *   the largest group (`inboundPeerToEvict`), so a few networks cannot hold every slot either.
  */
 import { networkGroup, sourceKeyOf } from "../base/network-address.js";
-import type { Limits } from "./config.js";
+import type { Limits, SecurityMode } from "./config.js";
 
 export { networkGroup, sourceKeyOf } from "../base/network-address.js";
-import type { Connection } from "../transport/transport.js";
+import { NDJSON_DIALECT, type Connection } from "../transport/transport.js";
 
 /** The limits admission reads. */
 export type AdmissionLimits = Pick<
@@ -134,6 +134,30 @@ export function peerSlotRefusal(newcomer: Connection, bound: Iterable<Connection
       reason: `inbound peer limit reached (limits.maxInboundPeers ${limits.maxInboundPeers}); the other slots are kept for peers this node dials`,
       full: true,
     };
+  }
+  return undefined;
+}
+
+/** The start of every key-derived peer id (protocol v2): no plaintext peer may claim one. */
+const KEY_DERIVED_ID_PREFIX = "pk_";
+
+/**
+ * Why a connection cannot carry the peer id its handshake claims, or undefined when it can. On a link
+ * whose far end proved a key (protocol v2), the claim must be that key's id: the id is what was proved,
+ * never what was said. A secure node takes no plaintext peerkit link at all. A plaintext peer (an
+ * `--insecure` node's, or a legacy peer's) can never hold a key-derived id.
+ */
+export function identityRefusal(connection: Connection, claimedId: string, security: SecurityMode): string | undefined {
+  if (connection.provenPeerId !== undefined) {
+    if (claimedId === connection.provenPeerId) return undefined;
+    return `protocol error: the handshake claims the id ${claimedId} but the connection proved the key of ${connection.provenPeerId}`;
+  }
+  const dialect = connection.dialect ?? NDJSON_DIALECT;
+  if (security === "tls" && dialect === NDJSON_DIALECT) {
+    return "a plaintext peerkit connection on a secure node (it proved no key): refused";
+  }
+  if (claimedId.startsWith(KEY_DERIVED_ID_PREFIX)) {
+    return `a plaintext peer claims the key-derived id ${claimedId}, which only a peer that proved that key may hold: refused`;
   }
   return undefined;
 }

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from "../transport/limits.js";
-import type { BootstrapPeer, CoreConfig, CoreConfigInput, Limits, PluginRef } from "./config/core-schema.js";
+import type { BootstrapPeer, CoreConfig, CoreConfigInput, Limits, PluginRef, SecurityMode } from "./config/core-schema.js";
 import type { ConfigSection, SectionInput, SectionSettings } from "./config/section.js";
 
 /**
@@ -36,7 +36,7 @@ export type NodeConfig = CoreConfig & { [K in keyof PluginSections]: SectionSett
 /** What `createNode` and config files accept: every field optional, defaults fill the rest. */
 export type NodeConfigInput = CoreConfigInput & { [K in keyof PluginSections]?: SectionInput<SectionFields<K>> };
 
-export type { BootstrapPeer, CoreConfig, CoreConfigInput, Limits, PluginRef };
+export type { BootstrapPeer, CoreConfig, CoreConfigInput, Limits, PluginRef, SecurityMode };
 
 /** The default limits. */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -77,13 +77,14 @@ export function randomPeerId(): string {
 }
 
 /**
- * The embedded default config: a random id, 127.0.0.1, port 7001, the `DEFAULT_PLUGINS`, no bootstrap.
+ * The embedded default config: secure (TLS, an identity new at each start), 127.0.0.1, port 7001, the
+ * `DEFAULT_PLUGINS`, no bootstrap.
  * The base every file and flag overrides; the plugins' sections are added, with their defaults, when
  * it is validated with them (`validateConfig`).
  */
 export function defaultConfig(): CoreConfig {
   return {
-    id: randomPeerId(),
+    security: "tls",
     host: "127.0.0.1",
     port: DEFAULT_PORT,
     debug: false,

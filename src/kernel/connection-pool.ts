@@ -15,7 +15,7 @@ import type { ConnectionView, EnvelopeExtras, MessageContext } from "./message-c
 import type { NodeEvents } from "./node-events.js";
 import type { PeerInfo, PeerRecord } from "../base/peer.js";
 import type { PeerTable } from "./peer-table.js";
-import { inboundPeerToEvict, peerSlotRefusal } from "./admission.js";
+import { identityRefusal, inboundPeerToEvict, peerSlotRefusal } from "./admission.js";
 import { PendingConnections } from "./pending-connections.js";
 import { ConnectionViews } from "./connection-views.js";
 import { winsDialRace } from "./dial-race.js";
@@ -52,6 +52,7 @@ export class ConnectionPool {
   private readonly evicted: ThrottledWarning;
   private readonly refusedPeer: ThrottledWarning;
   private readonly secondId: ThrottledWarning;
+  private readonly refusedIdentity: ThrottledWarning;
 
   constructor(
     private readonly transport: Transport,
@@ -68,6 +69,7 @@ export class ConnectionPool {
     this.evicted = new ThrottledWarning(logger, "closed a connection to make room (a pending connection never keeps a newcomer out)", undefined, now);
     this.refusedPeer = new ThrottledWarning(logger, "refused a peer: no peer slot for it", undefined, now);
     this.secondId = new ThrottledWarning(logger, "closing a connection that claimed a second peer id", undefined, now);
+    this.refusedIdentity = new ThrottledWarning(logger, "refused a peer's handshake: its id is not the one it proved", undefined, now);
     this.pending = new PendingConnections(clock, config.limits, logger, this.evicted);
   }
 
@@ -144,6 +146,12 @@ export class ConnectionPool {
     if (connection.closed) return false;
     if (info.id === this.self.id) {
       connection.close("connected to itself");
+      return false;
+    }
+    const impostor = identityRefusal(connection, info.id, this.config.security);
+    if (impostor !== undefined) {
+      this.refusedIdentity.warn({ connection: connection.id, remote: `${connection.remote.host}:${connection.remote.port}`, claimed: info.id, reason: impostor });
+      connection.close(impostor);
       return false;
     }
     if (connection.peerId !== undefined && connection.peerId !== info.id) {

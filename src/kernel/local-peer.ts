@@ -29,11 +29,13 @@ export class LocalPeerState implements LocalPeer {
   readonly nick: string | undefined;
   private advertised: Address;
 
+  /** `id` is the node's resolved peer id: its key's on a secure node, else the configured or a random one. */
   constructor(
     config: NodeConfig,
     private readonly clock: Clock,
+    id: string,
   ) {
-    this.id = config.id;
+    this.id = id;
     this.nick = config.nick;
     this.advertised = { host: config.host, port: config.port };
   }

@@ -17,7 +17,9 @@ import { Dispatcher } from "../kernel/dispatcher.js";
 import { InvalidPluginError, PeerkitError } from "../base/errors.js";
 import { errorMessage } from "../base/error-message.js";
 import { LocalPeerState } from "../kernel/local-peer.js";
-import { StreamLogger, type Logger } from "../base/logger.js";
+import { StreamLogger, type Logger, type LogLevel } from "../base/logger.js";
+import type { Identity } from "../secure/identity.js";
+import { nodeIdentityOf, secureTransportOptions, type NodeIdentity } from "./node-security.js";
 import { NodeEvents } from "../kernel/node-events.js";
 import { PeerNode } from "./peer-node.js";
 import { PeerTable } from "../kernel/peer-table.js";
@@ -32,8 +34,15 @@ import { INTERNAL_TOKENS, pluginToken, TOKENS } from "../kernel/tokens.js";
 export interface NodeOverrides {
   /** Default: a `TcpTransport`. */
   transport?: Transport;
-  /** Default: a `StreamLogger` on stderr, at debug level when `config.debug`. */
+  /** Default: a `StreamLogger` on stderr, named after the node's nick or id, at `logLevel`. */
   logger?: Logger;
+  /** The default logger's level; default debug when `config.debug`, else info. */
+  logLevel?: LogLevel;
+  /**
+   * A secure node's key pair instead of the one kept in `dataDir` or a new one: how tests give a node
+   * a known identity. Ignored under `security: "none"`.
+   */
+  identity?: Identity;
   /** Default: the `SystemClock`. */
   clock?: Clock;
 }
@@ -60,21 +69,24 @@ interface Kernel {
  *   await node.start();
  */
 export async function createNode(input: NodeConfigInput = {}, overrides: NodeOverrides = {}): Promise<PeerNode> {
-  const config = freezeConfig(await validateConfigLayer(input, "the createNode() config", defaultConfig()));
+  const validated = await validateConfigLayer(input, "the createNode() config", defaultConfig());
+  const node = nodeIdentityOf(validated, overrides.identity);
+  const config = freezeConfig({ ...validated, id: node.id });
   const definitions = await loadPlugins(config.plugins, config.baseDir, BUILTIN_PLUGINS);
-  const logger = overrides.logger ?? new StreamLogger(config.nick ?? config.id, config.debug ? "debug" : "info");
-  const kernel = buildKernel(config, logger, overrides);
+  const logger = overrides.logger ?? new StreamLogger(config.nick ?? node.id, overrides.logLevel ?? (config.debug ? "debug" : "info"));
+  const kernel = buildKernel(config, node, logger, overrides);
   const scope = registerCapabilities(rootContainer.createChildContainer(), kernel);
   const plugins = definitions.map((definition) => constructPlugin(scope, definition, kernel));
   return new PeerNode({ ...kernel, plugins });
 }
 
-function buildKernel(config: NodeConfig, logger: Logger, overrides: NodeOverrides): Kernel {
+function buildKernel(config: NodeConfig, node: NodeIdentity, logger: Logger, overrides: NodeOverrides): Kernel {
   const clock = overrides.clock ?? new SystemClock();
   const events = new NodeEvents();
   events.setErrorHandler((event, error) => logger.error("event listener failed", { event, error: errorMessage(error) }));
-  const transport = overrides.transport ?? new TcpTransport({ limits: config.limits, logger });
-  const self = new LocalPeerState(config, clock);
+  const secure = node.identity && secureTransportOptions(node.identity, config);
+  const transport = overrides.transport ?? new TcpTransport({ limits: config.limits, logger, secure });
+  const self = new LocalPeerState(config, clock, node.id);
   const peers = new PeerTable();
   const dispatcher = new Dispatcher(logger);
   const connections = new ConnectionPool(transport, peers, dispatcher, self, events, clock, config, logger);

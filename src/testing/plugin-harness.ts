@@ -92,7 +92,7 @@ export class PluginHarness {
     const clock = options.clock ?? new FakeClock();
     const transport = new MemoryTransport({ network, logger, limits: options.config?.limits });
     const node = await createNode(
-      { id: "node-under-test", host: "memory", port: 0, ...options.config, plugins: options.plugins },
+      { id: "node-under-test", host: "memory", port: 0, security: "none", ...options.config, plugins: options.plugins },
       { transport, logger, clock },
     );
     await node.start();
@@ -149,7 +149,7 @@ export class PluginHarness {
   async addNode(options: HarnessOptions): Promise<PeerNode> {
     const transport = new MemoryTransport({ network: this.network, logger: this.logger, limits: options.config?.limits });
     const node = await createNode(
-      { host: "memory", port: 0, ...options.config, plugins: options.plugins },
+      { host: "memory", port: 0, security: "none", ...options.config, plugins: options.plugins },
       { transport, logger: this.logger, clock: options.clock ?? this.clock },
     );
     this.nodes.push(node);

@@ -21,6 +21,8 @@ export interface ConnectionOptions {
   limits: ConnectionLimits;
   logger: Logger;
   handlers: TransportHandlers;
+  /** The peer id the far end proved in a secure handshake (see `Connection.provenPeerId`). */
+  provenPeerId?: string;
   /**
    * The warning "rejected a frame", shared by a transport's connections so that many connections
    * sending junk cannot flood the log (written once, then at most once per interval, the rest at debug).
@@ -37,6 +39,7 @@ export abstract class BaseConnection implements Connection {
   readonly id: string;
   readonly direction: "inbound" | "outbound";
   readonly remote: Address;
+  readonly provenPeerId: string | undefined;
   peerId: string | undefined = undefined;
   readonly dialect: Dialect = NDJSON_DIALECT;
 
@@ -60,6 +63,7 @@ export abstract class BaseConnection implements Connection {
     this.id = options.id;
     this.direction = options.direction;
     this.remote = options.remote;
+    this.provenPeerId = options.provenPeerId;
     this.limits = options.limits;
     this.logger = options.logger;
     this.handlers = options.handlers;

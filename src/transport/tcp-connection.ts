@@ -5,18 +5,29 @@ import { FrameTooLargeError } from "../base/errors.js";
 import { BaseConnection, type ConnectionOptions } from "./base-connection.js";
 import { FrameDecoder } from "./frame-decoder.js";
 import { TokenBucket } from "./token-bucket.js";
+import { looksLikeTls, PLAINTEXT_PEER_REFUSED, TLS_PEER_REFUSED } from "./secure-channel.js";
+import type { ThrottledWarning } from "../base/throttled-warning.js";
 
 /** A batch of frames is written at once when it reaches this many characters (64 KiB of ASCII). */
 const BATCH_FLUSH_CHARS = 64 * 1024;
 
 /** What a `TcpConnection` needs besides its socket; the remote address is read from the socket. */
 export type TcpConnectionOptions = Omit<ConnectionOptions, "remote"> & {
+  /** The far end's address; default the socket's (a socket layered on another stream has none of its own). */
+  remote?: ConnectionOptions["remote"];
   /**
    * Receives the text of a connection that sent one unterminated message and closed, and nothing
    * before it (a wire of one connection per message; `TcpTransport.handleOneShotMessages`). Without it,
    * such a text is decoded as a final NDJSON frame.
    */
   onOneShotMessage?: (connection: TcpConnection, text: string) => void;
+  /** The throttled warning for inbound peers refused for the protocol they speak (secure or plaintext). */
+  refusals?: ThrottledWarning;
+  /**
+   * A plaintext connection on a secure node: it may deliver one unterminated message and close (a
+   * dialect of one connection per message), but a complete NDJSON frame closes it.
+   */
+  oneShotOnly?: boolean;
 };
 
 /**
@@ -39,6 +50,8 @@ export class TcpConnection extends BaseConnection {
   private readonly decoder: FrameDecoder;
   private readonly bucket: TokenBucket;
   private readonly onOneShotMessage: TcpConnectionOptions["onOneShotMessage"];
+  private readonly refusals: ThrottledWarning | undefined;
+  private readonly oneShotOnly: boolean;
   private resumeTimer: NodeJS.Timeout | undefined;
   /** True while sends are being dropped because the write queue is over `limits.maxQueuedBytes`. */
   private congested = false;
@@ -51,15 +64,19 @@ export class TcpConnection extends BaseConnection {
   private writesIssued = 0;
   private writesDone = 0;
   private writeTimer: NodeJS.Timeout | undefined;
+  /** True until the first bytes arrive: those tell a secure (TLS) peer from a plaintext one. */
+  private firstChunk = true;
 
   constructor(
     private readonly socket: Socket,
     options: TcpConnectionOptions,
   ) {
-    super({ ...options, remote: { host: socket.remoteAddress ?? "unknown", port: socket.remotePort ?? 0 } });
+    super({ ...options, remote: options.remote ?? { host: socket.remoteAddress ?? "unknown", port: socket.remotePort ?? 0 } });
     this.decoder = new FrameDecoder(options.limits.maxFrameBytes);
     this.bucket = new TokenBucket(options.limits.maxFramesPerSecond, options.limits.frameBurst);
     this.onOneShotMessage = options.onOneShotMessage;
+    this.refusals = options.refusals;
+    this.oneShotOnly = options.oneShotOnly ?? false;
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("end", () => this.onRemoteEnd());
@@ -195,6 +212,13 @@ export class TcpConnection extends BaseConnection {
 
   private onData(chunk: Buffer): void {
     if (this.closed) return;
+    if (this.firstChunk) {
+      this.firstChunk = false;
+      if (this.provenPeerId === undefined && looksLikeTls(chunk)) {
+        this.refuseTlsPeer();
+        return;
+      }
+    }
     this.readGuarded(() => {
       try {
         this.decoder.feed(chunk, (line) => this.held.push(line));
@@ -210,8 +234,25 @@ export class TcpConnection extends BaseConnection {
         this.destroy(error.message);
         return;
       }
+      if (this.oneShotOnly && this.held.length > 0) {
+        this.refuse(PLAINTEXT_PEER_REFUSED);
+        return;
+      }
       this.dispatchHeld(true);
     });
+  }
+
+  /** A secure node (protocol v2) spoke TLS to this plaintext one: say why it cannot work, and close. */
+  private refuseTlsPeer(): void {
+    this.refuse(TLS_PEER_REFUSED);
+  }
+
+  /** Closes a connection whose peer speaks the other protocol, with the line that says why. */
+  private refuse(reason: string): void {
+    // An inbound peer can repeat this at will: its line is throttled; our own dial's is always written.
+    if (this.direction === "inbound" && this.refusals) this.refusals.warn({ ...this.logFields(), reason });
+    else this.logger.warn("refused a connection", { ...this.logFields(), reason });
+    this.destroy(reason);
   }
 
   /**

@@ -6,6 +6,9 @@ import { ThrottledWarning } from "../base/throttled-warning.js";
 import type { TransportLimits } from "./limits.js";
 import { TcpConnection, type TcpConnectionOptions } from "./tcp-connection.js";
 import { NDJSON_DIALECT, type Address, type Connection, type Dialect, type DialOptions, type Transport, type TransportHandlers } from "./transport.js";
+import { HandshakeSlots, type HandshakeLimits } from "./handshake-slots.js";
+import { firstChunk, looksLikeTls, PLAINTEXT_PEER_REFUSED, secureHandshake, type SecureChannel } from "./secure-channel.js";
+import { errorMessage } from "../base/error-message.js";
 
 /** The limits a `TcpTransport` reads. */
 export type TcpTransportLimits = TransportLimits;
@@ -14,7 +17,26 @@ export type TcpTransportLimits = TransportLimits;
 export interface TcpTransportOptions {
   limits: TcpTransportLimits;
   logger: Logger;
+  /**
+   * Protocol v2: every connection, inbound and outbound, first runs this secure channel's handshake,
+   * and carries the peer id its far end proved. Without it the transport speaks plaintext protocol v1.
+   */
+  secure?: SecureTransportOptions;
 }
+
+/** How a `TcpTransport` secures its connections. */
+export interface SecureTransportOptions extends HandshakeLimits {
+  channel: SecureChannel;
+  /** How long a handshake may take before its socket is closed, in milliseconds. */
+  handshakeTimeoutMs: number;
+  /**
+   * Whether inbound plaintext connections may still deliver one-shot messages (to the handler of
+   * `handleOneShotMessages`, when there is one): false behind a network key, where a socket that does
+   * not prove the key gets nothing.
+   */
+  plaintextOneShots: boolean;
+}
+
 
 /**
  * How a TCP transport reaches peers of a dialect other than NDJSON: registered with
@@ -69,11 +91,18 @@ export class TcpTransport implements Transport {
   private readonly overBudget: ThrottledWarning;
   /** One "rejected a frame" warning for all connections: junk on many connections cannot flood the log. */
   private readonly rejectedFrame: ThrottledWarning;
+  private readonly secure: SecureTransportOptions | undefined;
+  /** Inbound sockets in their secure handshake (only with `secure`). */
+  private readonly handshakes: HandshakeSlots | undefined;
+  private readonly handshakeFailed: ThrottledWarning;
 
   constructor(options: TcpTransportOptions) {
-    const { limits, logger } = options;
+    const { limits, logger, secure } = options;
     this.limits = limits;
     this.logger = logger;
+    this.secure = secure;
+    this.handshakes = secure && new HandshakeSlots(secure);
+    this.handshakeFailed = new ThrottledWarning(logger, "refused a connection: secure and plaintext nodes cannot connect, or the handshake failed");
     this.overBudget = new ThrottledWarning(logger, "refused a socket: the node holds limits.maxSockets sockets");
     this.rejectedFrame = new ThrottledWarning(logger, "rejected a frame");
   }
@@ -206,7 +235,22 @@ export class TcpTransport implements Transport {
           fail("the transport was closed while dialling");
           return;
         }
-        resolve(this.adopt(socket, "outbound", handlers));
+        if (!this.secure) {
+          resolve(this.adopt(socket, "outbound", handlers, undefined));
+          return;
+        }
+        secureHandshake(this.secure.channel, socket, "client", this.secure.handshakeTimeoutMs).then(
+          ({ socket: secured, peerId }) => {
+            if (this.closing) {
+              secured.destroy();
+              reject(new DialError(host, port, "the transport was closed while dialling"));
+            } else resolve(this.adopt(secured, "outbound", handlers, peerId, addressOf(socket)));
+          },
+          (error: unknown) => {
+            this.logger.warn("could not open a secure connection", { dial: `${host}:${port}`, reason: errorMessage(error) });
+            reject(new DialError(host, port, errorMessage(error), { cause: error }));
+          },
+        );
       };
       const timer = setTimeout(() => fail(`no connection within ${timeoutMs} ms (limits.dialTimeoutMs)`), timeoutMs);
       socket.once("connect", onConnect);
@@ -246,18 +290,77 @@ export class TcpTransport implements Transport {
       socket.destroy();
       return;
     }
-    this.adopt(socket, "inbound", handlers);
+    if (this.secure) this.acceptSecure(socket, this.secure, handlers);
+    else this.adopt(socket, "inbound", handlers, undefined);
   }
 
-  /** Wraps a connected socket, registers it and tells the kernel. */
-  private adopt(socket: Socket, direction: "inbound" | "outbound", handlers: TransportHandlers): TcpConnection {
+  /**
+   * Runs the server side of the secure handshake on an accepted socket, within the handshake budget,
+   * and hands the connection to the kernel once the peer proved its key.
+   */
+  private acceptSecure(socket: Socket, secure: SecureTransportOptions, handlers: TransportHandlers): void {
+    const host = socket.remoteAddress ?? "unknown";
+    const remote = `${host}:${socket.remotePort}`;
+    socket.on("error", () => {});
+    for (const victim of this.handshakes!.admit(socket, host)) {
+      this.handshakes!.release(victim, victim.remoteAddress ?? "unknown");
+      victim.destroy();
+    }
+    const failed = (error: unknown): void => {
+      this.handshakes!.release(socket, host);
+      if (!this.closing) this.handshakeFailed.warn({ remote, reason: errorMessage(error) });
+    };
+    firstChunk(socket, secure.handshakeTimeoutMs).then((chunk) => {
+      if (!looksLikeTls(chunk)) {
+        this.handshakes!.release(socket, host);
+        this.acceptPlaintext(socket, chunk, handlers, remote);
+        return;
+      }
+      socket.unshift(chunk);
+      secureHandshake(secure.channel, socket, "server", secure.handshakeTimeoutMs).then(({ socket: secured, peerId }) => {
+        this.handshakes!.release(socket, host);
+        if (this.closing) secured.destroy();
+        else this.adopt(secured, "inbound", handlers, peerId, addressOf(socket));
+      }, failed);
+    }, failed);
+  }
+
+  /**
+   * A secure node's inbound socket whose first bytes are not TLS. The one-shot messages of a dialect
+   * that has them (the legacy plugin's original peers, plaintext by nature) are still taken: the
+   * connection may carry one unterminated message and nothing else. Anything else is refused, with
+   * the line that tells a plaintext (`--insecure`) peerkit node why.
+   */
+  private acceptPlaintext(socket: Socket, chunk: Buffer, handlers: TransportHandlers, remote: string): void {
+    if (this.oneShotHandler === undefined || !this.secure?.plaintextOneShots) {
+      this.handshakeFailed.warn({ remote, reason: PLAINTEXT_PEER_REFUSED });
+      socket.destroy();
+      return;
+    }
+    socket.unshift(chunk);
+    this.adopt(socket, "inbound", handlers, undefined, addressOf(socket), true);
+  }
+
+  /** Wraps a connected (or secured) socket, registers it and tells the kernel. */
+  private adopt(
+    socket: Socket,
+    direction: "inbound" | "outbound",
+    handlers: TransportHandlers,
+    provenPeerId: string | undefined,
+    remote: Address = addressOf(socket),
+    oneShotOnly = false,
+  ): TcpConnection {
     const connection = new TcpConnection(socket, {
       id: `tcp-${this.nextId++}`,
       direction,
+      remote,
+      provenPeerId,
       limits: this.limits,
       logger: this.logger,
       handlers,
       rejections: this.rejectedFrame,
+      refusals: this.handshakeFailed,
+      oneShotOnly,
       onOneShotMessage: this.oneShotHandlerFor(handlers),
     });
     this.connections.add(connection);
@@ -283,6 +386,11 @@ export class TcpTransport implements Transport {
     if (!dialer) throw new PluginNotLoadedError(dialect, `Dialling ${host}:${port} in the "${dialect}" dialect`);
     return dialer.dial(host, port, handlers);
   }
+}
+
+/** A socket's far end, read while it is connected (a layered socket has no address of its own). */
+function addressOf(socket: Socket): Address {
+  return { host: socket.remoteAddress ?? "unknown", port: socket.remotePort ?? 0 };
 }
 
 function missingHandlers(operation: string): NodeStateError {

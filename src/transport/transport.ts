@@ -56,6 +56,11 @@ export interface Connection {
    * entry per message): a requester keeps its request open for further replies until its timeout.
    */
   readonly splitsReplies?: boolean;
+  /**
+   * The peer id the far end proved in the secure channel's handshake (protocol v2): derived from its
+   * key, never a claim. Undefined on a plaintext (protocol v1, `--insecure`, legacy) connection.
+   */
+  readonly provenPeerId?: string;
   /** The peer id this connection was bound to by the handshake; set by the kernel, used in logs. */
   peerId: string | undefined;
   /** True once the connection is closed, from either side. */

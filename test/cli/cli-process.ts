@@ -230,7 +230,7 @@ export class CliFixture {
     if (!existsSync(CLI_PATH)) throw new Error(`${CLI_PATH} does not exist: run "npm run build" first (npm test does it).`);
     const cwd = options.cwd ?? (await this.tempDir());
     if (options.config !== undefined) await writeFile(join(cwd, "peerkit.config.json"), JSON.stringify(options.config));
-    const full = [...(options.defaults === false ? [] : ["start", "--json", "--port", "0", "--host", "127.0.0.1"]), ...args];
+    const full = options.defaults === false ? [...args] : ["start", "--json", "--port", "0", "--host", "127.0.0.1", ...insecureIfIdChosen(args)];
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
     // The test runner's loader hooks are not for the child.
     delete env.NODE_OPTIONS;
@@ -283,4 +283,12 @@ export function disconnectedFrom(peerId: string): (event: CliEvent) => boolean {
 /** Matches a `peer:connect` event for the peer with this id. */
 export function connectedTo(peerId: string): (event: CliEvent) => boolean {
   return (event) => event.event === "peer:connect" && (event.peer as { id?: unknown } | null)?.id === peerId;
+}
+
+/**
+ * A node given `--id` is a protocol-v1 test: a secure node's id is its key's and cannot be chosen, so
+ * such a node runs with `--insecure` (unless the test passes it already).
+ */
+export function insecureIfIdChosen(args: readonly string[]): string[] {
+  return args.includes("--id") && !args.includes("--insecure") ? [...args, "--insecure"] : [...args];
 }

@@ -17,7 +17,7 @@ describe("peerkit start facing one deeply nested frame", { timeout: 60_000 }, ()
   it("logs the rejection, keeps running, answers PING and chats with an honest node", async () => {
     // Human mode with the default config: what a person runs. --debug, because after the first
     // rejection the warning is throttled and the second is written at debug level.
-    const victim = await cli.spawn(["start", "--host", "127.0.0.1", "--port", "0", "--debug"], { defaults: false });
+    const victim = await cli.spawn(["start", "--host", "127.0.0.1", "--port", "0", "--debug", "--insecure"], { defaults: false });
     const [, victimId, port] = await victim.waitForOutput(/\[listening\] id=(\S+) 127\.0\.0\.1:(\d+)/);
 
     const attacker = await rawClient(Number(port));

@@ -32,9 +32,9 @@ const TEXT = "hello \u202Edlrow\u202C\u200B\u200D\u2066x\u2069\uFEFF\u00AD\u2028
 
 describe("peerkit start: what a hostile peer's text and id look like to a person", { timeout: 60_000 }, () => {
   it("shows no raw control or format character on stdout or in the stderr log, never the 300-character nick, and keeps the data in --json", async () => {
-    const human = await cli.spawn(["start", "--host", "127.0.0.1", "--port", "0"], { defaults: false });
+    const human = await cli.spawn(["start", "--host", "127.0.0.1", "--port", "0", "--insecure"], { defaults: false });
     const [, , port] = await human.waitForOutput(/\[listening\] id=(\S+) 127\.0\.0\.1:(\d+)/);
-    const json = await cli.node(["--bootstrap", `127.0.0.1:${port}`]);
+    const json = await cli.node(["--bootstrap", `127.0.0.1:${port}`, "--insecure"]);
     await human.waitForOutput(new RegExp(`\\[connect\\] ${json.id} `));
 
     const attacker = await rawClient(Number(port));
@@ -67,7 +67,7 @@ describe("peerkit start: what a hostile peer's text and id look like to a person
   });
 
   it("refuses a PING whose nick is longer than 32 characters, and a --nick that is not a nick", async () => {
-    const node = await cli.node();
+    const node = await cli.node(["--insecure"]);
     const attacker = await rawClient(node.port);
     const nick = "n".repeat(33);
     attacker.socket.write(JSON.stringify({ msg_type: "PING", msg: { id: "long-nick", host: "127.0.0.1", port: 9, nick }, originator: "long-nick", time: Date.now() }) + "\n");
@@ -80,7 +80,7 @@ describe("peerkit start: what a hostile peer's text and id look like to a person
     expect(rejected()).toBe(true);
 
     for (const bad of ["n".repeat(33), "bob (3f2a1c0d)", "a\u202Eb"]) {
-      const result = await cli.run(["start", "--json", "--port", "0", "--host", "127.0.0.1", "--nick", bad]);
+      const result = await cli.run(["start", "--json", "--port", "0", "--host", "127.0.0.1", "--insecure", "--nick", bad]);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/\bnick\b.*1 to 32 letters/);
       expect(result.stderr).toContain("ERR_CONFIG_INVALID");

@@ -10,7 +10,7 @@ const SOURCE = "createNode() argument";
 
 /** The embedded defaults with the built-in plugins' sections, as a node starts from. */
 function base(): NodeConfig {
-  return validateConfig({}, "the defaults", { ...defaultConfig(), id: "base-node", baseDir: "/srv/peerkit" });
+  return validateConfig({}, "the defaults", { ...defaultConfig(), id: "base-node", security: "none", baseDir: "/srv/peerkit" });
 }
 
 /** The ConfigInvalidError that validating `input` throws. */
@@ -72,6 +72,8 @@ describe("validateConfig: defaults and merging", () => {
   it("accepts a complete valid config", () => {
     const input = {
       id: "node-a",
+      security: "none",
+      dataDir: "/var/lib/peerkit",
       host: "::1",
       port: 0,
       nick: "alice",
@@ -148,7 +150,7 @@ describe("validateConfig: unknown fields", () => {
   it("refuses an unknown top-level field, listing the allowed fields", () => {
     const found = onlyProblem({ colour: "blue" });
     expect(found.path).toBe("colour");
-    expect(found.expected).toContain("id, host, port, nick, debug, autostart, plugins, bootstrap, limits, broadcast, keepalive, options, baseDir");
+    expect(found.expected).toContain("id, security, dataDir, networkKey, host, port, nick, debug, autostart, plugins, bootstrap, limits, broadcast, keepalive, options, baseDir");
     expect(found.received).toBe("an unknown field");
   });
 

@@ -14,7 +14,7 @@ const CONFIG = { keepalive: { intervalMs: 500, timeoutMs: 2000, redialBaseMs: 20
 
 /** Starts node `id` on `port` (0: any), bootstrapping to the given addresses. */
 async function startNode(id: string, port: number, bootstrap: readonly CliNode[]): Promise<CliNode> {
-  const args = ["start", "--json", "--host", "127.0.0.1", "--port", String(port), "--id", id];
+  const args = ["start", "--json", "--host", "127.0.0.1", "--port", String(port), "--id", id, "--insecure"];
   for (const peer of bootstrap) args.push("--bootstrap", peer.address);
   return cli.node(args, { defaults: false, config: CONFIG });
 }

@@ -79,7 +79,7 @@ describe("a deeply nested frame (issue 9, item 1)", () => {
         if (message === "rejected a frame") throw new RangeError("a bug on the read path");
       }
     })();
-    const a = await createNode({ id: "a", host: "127.0.0.1", port: 0 }, { logger });
+    const a = await createNode({ id: "a", security: "none", host: "127.0.0.1", port: 0 }, { logger });
     extraNodes.push(a);
     await a.start();
     const bystander = await rawClient(a.address!.port);

@@ -9,9 +9,13 @@ export class TcpNodes {
   readonly nodes: PeerNode[] = [];
   readonly logger = new MemoryLogger();
 
-  /** Creates and starts a node on 127.0.0.1, port 0. */
+  /**
+   * Creates and starts a node on 127.0.0.1, port 0. A config that chooses an `id` is a protocol-v1 test
+   * and runs with `security: "none"` unless it says otherwise; any other node is secure, the default.
+   */
   async start(config: NodeConfigInput = {}): Promise<PeerNode> {
-    const node = await createNode({ host: "127.0.0.1", port: 0, ...config }, { logger: this.logger });
+    const security = config.security ?? (config.id !== undefined ? "none" : "tls");
+    const node = await createNode({ host: "127.0.0.1", port: 0, ...config, security }, { logger: this.logger });
     this.nodes.push(node);
     await node.start();
     return node;

@@ -18,7 +18,7 @@ afterEach(async () => {
 
 async function memoryNode(config: Parameters<typeof createNode>[0]): Promise<PeerNode> {
   const node = await createNode(
-    { host: "memory", port: 0, ...config },
+    { host: "memory", port: 0, security: "none", ...config },
     { transport: new MemoryTransport({ network: new MemoryNetwork() }), logger: new MemoryLogger() },
   );
   nodes.push(node);

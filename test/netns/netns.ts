@@ -16,7 +16,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { CLI_PATH, CliProcess, WAIT_MS } from "../cli/cli-process.js";
+import { CLI_PATH, CliProcess, insecureIfIdChosen, WAIT_MS } from "../cli/cli-process.js";
 
 const execFileAsync = promisify(execFile);
 
@@ -224,7 +224,7 @@ export class NetnsNodes {
     const cwd = await mkdtemp(join(tmpdir(), "peerkit-netns-"));
     this.directories.push(cwd);
     await writeFile(join(cwd, "peerkit.config.json"), JSON.stringify(config));
-    const full = ["start", "--json", "--host", host.addr, "--port", String(port), ...args];
+    const full = ["start", "--json", "--host", host.addr, "--port", String(port), ...insecureIfIdChosen(args)];
     const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
     // The test runner's loader hooks are not for the child.
     delete env.NODE_OPTIONS;

@@ -46,8 +46,24 @@ describe("peerkit id and peerkit network-key", { timeout: 60_000 }, () => {
     expect(a.stdout).toMatch(/^[0-9a-f]{64}\n$/);
     expect(parseNetworkKey(a.stdout)).toHaveLength(32);
     expect(b.stdout).not.toBe(a.stdout);
-    const start = await cli.run(["start", "--data-dir", "x"]);
-    expect(start.code).toBe(2);
-    expect(start.stderr).toContain('"start" does not take --data-dir');
+  });
+
+  it("start --data-dir keeps the node's key, so its id, across restarts: the id `peerkit id` prints", async () => {
+    const dir = join(await cli.tempDir(), "node-b");
+    const first = await cli.node(["--data-dir", dir]);
+    expect(isPeerId(first.id)).toBe(true);
+    expect((await first.proc.stop()).code).toBe(0);
+    const second = await cli.node(["--data-dir", dir]);
+    expect(second.id).toBe(first.id);
+    expect((await cli.run(["id", "--data-dir", dir])).stdout).toBe(`${first.id}\n`);
+    const other = await cli.node();
+    expect(other.id).not.toBe(first.id);
+  });
+
+  it("start refuses --id on a secure node, naming --insecure", async () => {
+    const result = await cli.run(["start", "--port", "0", "--id", "alice"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/id: expected no id on a secure node.*--insecure/);
+    expect(result.stderr).toContain("ERR_CONFIG_INVALID");
   });
 });

@@ -18,7 +18,28 @@ export function checkCoreRules(config: CoreConfig): ConfigProblem[] {
       received: describeValue(maxClockSkewMs),
     });
   }
-  problems.push(...checkLegacyBootstrap(config));
+  problems.push(...checkLegacyBootstrap(config), ...checkSecurity(config));
+  return problems;
+}
+
+/** A secure node's id is its key's, and a network key needs the secure channel it gates. */
+function checkSecurity(config: CoreConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (config.security === "tls" && config.id !== undefined) {
+    problems.push({
+      path: "id",
+      expected:
+        "no id on a secure node: its peer id is derived from its key (keep the key with --data-dir / dataDir to keep the id); only --insecure (security \"none\", plaintext protocol v1) keeps chosen ids",
+      received: describeValue(config.id),
+    });
+  }
+  if (config.security === "none" && config.networkKey !== undefined) {
+    problems.push({
+      path: "networkKey",
+      expected: 'no network key with --insecure (security "none"): a private network needs the secure channel the key gates; drop one of the two',
+      received: describeValue(config.networkKey),
+    });
+  }
   return problems;
 }
 

@@ -71,17 +71,42 @@ const PLUGIN_OPTIONS = withJsonSchema(v.custom<Record<string, unknown>>(isPlainO
   type: "object",
 });
 
+/** How a node secures its connections: `tls` (protocol v2, the default) or `none` (plaintext protocol v1). */
+export type SecurityMode = "tls" | "none";
+
 /** Resource limits: the transport's and the kernel's. Every field has a default (`DEFAULT_LIMITS`). */
 export type Limits = SectionSettings<typeof LIMIT_FIELDS>;
 
 /** The kernel's config fields, each complete (a partial `limits` is merged over the base's). */
 export const CORE_FIELDS = {
-  id: v.pipe(
-    v.string("a non-empty string of at most 256 characters, without whitespace"),
-    v.minLength(1, "a non-empty string of at most 256 characters, without whitespace"),
-    v.maxLength(256, "a non-empty string of at most 256 characters, without whitespace"),
-    v.regex(/^\S+$/, "a non-empty string of at most 256 characters, without whitespace"),
-    v.description("This node's peer id, unique in the network. Default: 16 random hex characters."),
+  id: v.optional(
+    v.pipe(
+      v.string("a non-empty string of at most 256 characters, without whitespace"),
+      v.minLength(1, "a non-empty string of at most 256 characters, without whitespace"),
+      v.maxLength(256, "a non-empty string of at most 256 characters, without whitespace"),
+      v.regex(/^\S+$/, "a non-empty string of at most 256 characters, without whitespace"),
+      v.description(
+        'Only with security "none" (--insecure): this node\'s chosen peer id. A secure node\'s id is derived from its key and cannot be chosen. Default: 16 random hex characters.',
+      ),
+    ),
+  ),
+  security: v.pipe(
+    v.picklist(["tls", "none"] as const satisfies readonly SecurityMode[], '"tls" or "none"'),
+    v.description(
+      "tls (the default): protocol v2, every connection TLS 1.3 with key-derived ids, signed broadcasts, encrypted one-to-one messages. none (--insecure): plaintext protocol v1, chosen ids.",
+    ),
+  ),
+  dataDir: v.optional(
+    nonEmptyString(
+      "a non-empty string (a directory path)",
+      "Directory that keeps this node's identity key (created on first start, readable by its owner only). Without it the identity is new at each start.",
+    ),
+  ),
+  networkKey: v.optional(
+    nonEmptyString(
+      "a non-empty string (a file path)",
+      "File holding a private network's key (64 hex characters; `peerkit network-key` makes one). Only nodes holding the same key connect.",
+    ),
   ),
   host: nonEmptyString("a non-empty string (a host name or IP address)", "Address to listen on, and to advertise to peers."),
   port: integerIn(0, 65535, "Port to listen on; 0 picks a free one.", "an integer from 0 to 65535 (0 picks a free port)"),

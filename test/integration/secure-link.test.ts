@@ -1,0 +1,54 @@
+// Protocol v2 on real sockets: TLS 1.3 on every connection, the peer id is the key each side proved.
+import { afterEach, describe, expect, it } from "vitest";
+import { connect } from "node:net";
+import { TcpNodes, waitUntil } from "./tcp-nodes.js";
+import { isPeerId } from "../../src/secure/peer-id.js";
+
+const nodes = new TcpNodes();
+afterEach(() => nodes.shutdown());
+
+describe("secure nodes (the default)", () => {
+  it("join over TLS and know each other by the id of the key each proved", async () => {
+    const a = await nodes.start({ plugins: ["ping"] });
+    const b = await nodes.start({ plugins: ["ping"] });
+    expect(isPeerId(a.id)).toBe(true);
+    const peer = await b.join("127.0.0.1", a.address!.port);
+    expect(peer.id).toBe(a.id);
+    await waitUntil(() => a.peers.has(b.id), "a to bind b");
+    const connection = b.connections.connectionOf(a.id)!;
+    expect(connection.provenPeerId).toBe(a.id);
+  });
+
+  it("refuses an id in the config, naming --insecure", async () => {
+    await expect(nodes.start({ id: "alice", security: "tls" })).rejects.toMatchObject({ code: "ERR_CONFIG_INVALID", message: expect.stringMatching(/id[\s\S]*--insecure/) });
+  });
+
+  it("a plaintext client gets nothing but a closed socket, and the node logs why", async () => {
+    const a = await nodes.start({ plugins: ["ping"] });
+    const socket = connect(a.address!.port, "127.0.0.1");
+    let received = 0;
+    socket.on("data", (chunk: Buffer) => (received += chunk.length));
+    socket.write(JSON.stringify({ msg_type: "PING", msg: { id: "x", host: "127.0.0.1", port: 1 }, originator: "x", time: Date.now() }) + "\n");
+    await new Promise((resolve) => socket.once("close", resolve));
+    expect(received).toBe(0);
+    await waitUntil(() => nodes.logger.entries.some((e) => /plaintext protocol v1/.test(JSON.stringify(e))), "the refusal line");
+  });
+});
+
+describe("secure and insecure nodes refuse each other", () => {
+  it("an insecure node dialling a secure one: both log why, no peer is bound", async () => {
+    const secure = await nodes.start({ plugins: ["ping"] });
+    const insecure = await nodes.start({ id: "plain", plugins: ["ping"] });
+    await expect(insecure.join("127.0.0.1", secure.address!.port)).rejects.toThrow();
+    expect(secure.peers.list()).toEqual([]);
+    await waitUntil(() => nodes.logger.entries.some((e) => /runs --insecure/.test(JSON.stringify(e))), "the secure node's line");
+  });
+
+  it("a secure node dialling an insecure one: both log why, no peer is bound", async () => {
+    const secure = await nodes.start({ plugins: ["ping"] });
+    const insecure = await nodes.start({ id: "plain", plugins: ["ping"] });
+    await expect(secure.join("127.0.0.1", insecure.address!.port)).rejects.toThrow(/insecure/);
+    expect(insecure.peers.list()).toEqual([]);
+    await waitUntil(() => nodes.logger.entries.some((e) => /speaks TLS/.test(JSON.stringify(e))), "the insecure node's line");
+  });
+});
