@@ -1,10 +1,19 @@
 /**
- * The wire envelope of protocol version 1 (DESIGN.md §2) and its validation.
+ * The wire envelope (DESIGN.md §2) and its validation: the plain form of protocol version 1, and the
+ * signed form of version 2.
  *
  * Every frame from the network is untrusted: `parseEnvelope` is the only way a frame becomes an
  * `Envelope`, whatever its dialect (a dialect maps its messages onto the envelope's shape inside it,
  * between the JSON check and the envelope check), and it never throws.
+ *
+ * Signed form: `{"msg_type":"BROADCAST","ttl":15,"sig":"<base64url>","signed":"<text>"}`, where `signed`
+ * is the exact JSON text the originator signed (`{"msg_type","originator","time","seq","to"?,"msg"}`)
+ * and `sig` its 64-byte ed25519 signature. The fields relays change (`ttl`) lie outside the text; the
+ * message id is the hash of the text, so no relay can change a message without changing its id, and
+ * `encodeEnvelope` forwards the text as received. Checking the signature is `src/secure/signing.ts`'s
+ * job: this room only checks the shape.
  */
+import { createHash } from "node:crypto";
 
 /** One message on the wire: `{msg_type, msg, originator, time}` plus the optional routing fields. */
 export interface Envelope<T = unknown> {
@@ -20,8 +29,25 @@ export interface Envelope<T = unknown> {
   id?: string;
   /** Destination peer id, for one-to-one messages. */
   to?: string;
-  /** Hops left; a forwarder decrements it and drops the message at 0. */
+  /** Hops left; a forwarder decrements it and drops the message at 0. Outside the signature. */
   ttl?: number;
+  /** The originator's sequence number of a signed message (a non-negative safe integer), for anti-replay. */
+  seq?: number;
+  /**
+   * Set on a signed message only (by `parseEnvelope` from a signed frame, or by `signEnvelope`): the exact
+   * text the originator signed and the signature. The other fields were parsed from `text`, and `id` is
+   * its hash (`signedMessageId`). Encoding such an envelope emits `text` unchanged, whatever the other
+   * fields say, with the envelope's current `ttl`. Never taken from a frame's field of that name.
+   */
+  signature?: EnvelopeSignature;
+}
+
+/** The signed part of a signed envelope. */
+export interface EnvelopeSignature {
+  /** The exact JSON text the originator signed (its UTF-8 bytes are what the signature covers). */
+  readonly text: string;
+  /** The ed25519 signature of the text's UTF-8 bytes, base64url without padding (86 characters). */
+  readonly sig: string;
 }
 
 /** The longest `msg_type`, `originator`, `id` or `to` accepted, in characters. */
@@ -55,6 +81,9 @@ export function checkEnvelope(value: unknown): string | undefined {
   if (v.ttl !== undefined && !(Number.isInteger(v.ttl) && (v.ttl as number) >= 0)) {
     return "field ttl must be a non-negative integer";
   }
+  if (v.seq !== undefined && !isSequenceNumber(v.seq)) return "field seq must be an integer from 0 to 2^53-1";
+  // A signature comes only from the signed form (parseSigned), never from a field a frame names so.
+  if (Object.hasOwn(v, "signature")) return "field signature is reserved (a signed message uses the sig and signed fields)";
   if (v.id === undefined && TYPES_REQUIRING_ID.has(v.msg_type)) return `field id is required on ${v.msg_type}`;
   return undefined;
 }
@@ -139,6 +168,13 @@ export interface ParseOptions {
  * prototype-pollution key, a message the translation refuses, a non-object, or a missing or mistyped
  * field yields `{ ok: false, reason }`.
  *
+ * A value with a `signed` or `sig` field is the signed form (module comment): the outer object may carry
+ * only `msg_type`, `ttl`, `sig` (86 characters of base64url: 64 bytes) and `signed`; the signed text gets
+ * the JSON, depth and envelope checks any frame gets, must carry the outer `msg_type` and an integer
+ * `seq` in [0, 2^53-1], and may not carry `id`, `ttl`, `sig`, `signed` or `signature`. The envelope is the
+ * signed text's, with the outer `ttl`, `id` = `signedMessageId(text)`, and `signature`. The signature
+ * itself is not checked here (`verifySignature`, src/secure/signing.ts).
+ *
  * `JSON.parse` itself does not recurse in V8 (it takes any depth a frame can carry); the depth bound is
  * for the code after it.
  */
@@ -149,23 +185,93 @@ export function parseEnvelope(text: string, options: ParseOptions = {}): ParseRe
   } catch {
     return { ok: false, reason: "frame is not valid JSON" };
   }
-  const unsafe = checkJsonValue(value, options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH);
+  const maxJsonDepth = options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
+  const unsafe = checkJsonValue(value, maxJsonDepth);
   if (unsafe !== undefined) return { ok: false, reason: unsafe };
   if (options.translate) {
     const translated = options.translate(value);
     if (!translated.ok) return translated;
     value = translated.value;
   }
+  if (isSignedForm(value)) return parseSigned(value as Record<string, unknown>, maxJsonDepth);
   const reason = checkEnvelope(value);
   if (reason !== undefined) return { ok: false, reason };
   return { ok: true, envelope: value as Envelope };
+}
+
+/** The fields of a signed frame's outer object; anything else there is refused. */
+const SIGNED_OUTER_FIELDS = new Set(["msg_type", "ttl", "sig", "signed"]);
+/** Fields the signed text may not carry: those outside the signature, or derived from it. */
+const SIGNED_INNER_FORBIDDEN = ["id", "ttl", "sig", "signed", "signature"];
+/** A 64-byte signature in canonical base64url: 85 characters, then one whose 4 low bits are zero. */
+const SIGNATURE_PATTERN = /^[A-Za-z0-9_-]{85}[AQgw]$/;
+/** A lone surrogate: its UTF-8 encoding is U+FFFD, so two texts would share one signature and one id. */
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+function isSequenceNumber(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function isSignedForm(value: unknown): boolean {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  return Object.hasOwn(value, "signed") || Object.hasOwn(value, "sig");
+}
+
+/**
+ * The id of a signed message: base64url (no padding, 43 characters) of the SHA-256 of the signed
+ * text's UTF-8 bytes. It covers everything the originator signed and nothing a relay may change.
+ */
+export function signedMessageId(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("base64url");
+}
+
+/**
+ * The signed form, after the outer value passed `checkJsonValue` (and a dialect's translation): checks
+ * the outer object, then parses the signed text with the checks every frame gets, plus the signed form's
+ * own (same msg_type, a `seq`, no field that lies outside the signature or is derived from it).
+ */
+function parseSigned(outer: Record<string, unknown>, maxJsonDepth: number): ParseResult {
+  for (const key of Object.keys(outer)) {
+    if (!SIGNED_OUTER_FIELDS.has(key)) return { ok: false, reason: "signed frame: only msg_type, ttl, sig and signed may lie outside the signed text" };
+  }
+  const { msg_type: type, ttl, sig, signed: text } = outer;
+  if (!isName(type)) return { ok: false, reason: "signed frame: field msg_type must be a non-empty string" };
+  if (ttl !== undefined && !(Number.isInteger(ttl) && (ttl as number) >= 0)) return { ok: false, reason: "signed frame: field ttl must be a non-negative integer" };
+  if (typeof sig !== "string" || !SIGNATURE_PATTERN.test(sig)) return { ok: false, reason: "signed frame: field sig must be a 64-byte signature in base64url (86 characters)" };
+  if (typeof text !== "string") return { ok: false, reason: "signed frame: field signed must be a string" };
+  if (LONE_SURROGATE.test(text)) return { ok: false, reason: "signed frame: the signed text is not well-formed Unicode" };
+  let inner: unknown;
+  try {
+    inner = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: "signed frame: the signed text is not valid JSON" };
+  }
+  const unsafe = checkJsonValue(inner, maxJsonDepth);
+  if (unsafe !== undefined) return { ok: false, reason: `signed frame: ${unsafe}` };
+  if (typeof inner !== "object" || inner === null || Array.isArray(inner)) return { ok: false, reason: "signed frame: the signed text is not a JSON object" };
+  const fields = inner as Record<string, unknown>;
+  const derived = SIGNED_INNER_FORBIDDEN.find((key) => Object.hasOwn(fields, key));
+  if (derived !== undefined) return { ok: false, reason: `signed frame: the signed text may not carry field ${derived}` };
+  if (fields.msg_type !== type) return { ok: false, reason: "signed frame: msg_type differs inside and outside the signed text" };
+  if (!isSequenceNumber(fields.seq)) return { ok: false, reason: "signed frame: field seq must be an integer from 0 to 2^53-1" };
+  const withId = { ...fields, id: signedMessageId(text) };
+  const reason = checkEnvelope(withId);
+  if (reason !== undefined) return { ok: false, reason: `signed frame: ${reason}` };
+  const envelope: Envelope = { ...(withId as unknown as Envelope), signature: { text, sig } };
+  if (ttl !== undefined) envelope.ttl = ttl as number;
+  return { ok: true, envelope };
 }
 
 /**
  * Serialises an envelope to one frame of text, without the trailing newline. `JSON.stringify` recurses:
  * an envelope received from a peer (forwarded, stored, replayed) is at most `limits.maxJsonDepth` deep,
  * checked by `parseEnvelope`, so re-encoding it cannot overflow the stack.
+ *
+ * A signed envelope becomes `{"msg_type","ttl"?,"sig","signed"}`: the signed text exactly as signed (a
+ * relay forwards the originator's bytes), with the envelope's own `ttl`; its other fields are not read.
  */
 export function encodeEnvelope(envelope: Envelope): string {
-  return JSON.stringify(envelope);
+  const signature = envelope.signature;
+  if (signature === undefined) return JSON.stringify(envelope);
+  return JSON.stringify({ msg_type: envelope.msg_type, ttl: envelope.ttl, sig: signature.sig, signed: signature.text });
 }

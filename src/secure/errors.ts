@@ -48,6 +48,16 @@ export class NetworkKeyError extends PeerkitError {
   }
 }
 
+/** A libsodium function was called before libsodium was loaded. */
+export class CryptoNotReadyError extends PeerkitError {
+  constructor() {
+    super(
+      "ERR_CRYPTO_NOT_READY",
+      "libsodium is not loaded yet. Await sodiumReady() once (at node start) before sealing or opening a box.",
+    );
+  }
+}
+
 /** At most 80 characters of an untrusted text, for an error message. */
 function shorten(text: string): string {
   const printable = text.replace(/[^\x20-\x7e]/g, "?");

@@ -18,20 +18,19 @@ export const PEER_ID_PREFIX = "pk_";
 /** The length of a v2 peer id: the prefix and 52 base32 characters. */
 export const PEER_ID_LENGTH = PEER_ID_PREFIX.length + 52;
 
-/** The DER header of an ed25519 SubjectPublicKeyInfo (RFC 8410); the raw 32-byte key follows it. */
-const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
 const PEER_ID_PATTERN = /^pk_[a-z2-7]{51}[aq]$/;
 
-/** The 32 raw bytes of an ed25519 public key (the last 32 bytes of its SPKI DER). */
+/**
+ * The 32 raw bytes of an ed25519 public key (RFC 8032; the last 32 bytes of its SPKI DER). Through JWK
+ * (`x`), not DER: with OpenSSL 3 a DER export or import of a key costs ~100 µs, a JWK one ~3-9 µs.
+ */
 export function rawPublicKeyOf(publicKey: KeyObject): Buffer {
   if (publicKey.type !== "public" && publicKey.type !== "private") throw new TypeError("an asymmetric key is required");
   const key = publicKey.type === "private" ? createPublicKey(publicKey) : publicKey;
   if (key.asymmetricKeyType !== "ed25519") throw new TypeError(`an ed25519 key is required, got ${key.asymmetricKeyType ?? "an unknown type"}`);
-  const spki = key.export({ type: "spki", format: "der" });
-  if (spki.length !== ED25519_SPKI_PREFIX.length + 32 || !spki.subarray(0, ED25519_SPKI_PREFIX.length).equals(ED25519_SPKI_PREFIX)) {
-    throw new TypeError("unexpected ed25519 SubjectPublicKeyInfo encoding");
-  }
-  return spki.subarray(ED25519_SPKI_PREFIX.length);
+  const raw = Buffer.from(key.export({ format: "jwk" }).x ?? "", "base64url");
+  if (raw.length !== 32) throw new TypeError("unexpected ed25519 JWK encoding");
+  return raw;
 }
 
 /**
@@ -59,5 +58,5 @@ export function publicKeyOfPeerId(id: string): KeyObject {
   if (id.length !== PEER_ID_LENGTH) throw new InvalidPeerIdError(id, `it has ${id.length} characters instead of ${PEER_ID_LENGTH}`);
   const raw = PEER_ID_PATTERN.test(id) ? base32Decode(id.slice(PEER_ID_PREFIX.length)) : undefined;
   if (raw?.length !== 32) throw new InvalidPeerIdError(id, "it has characters outside a-z and 2-7, or is not in canonical form");
-  return createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, raw]), format: "der", type: "spki" });
+  return createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: raw.toString("base64url") }, format: "jwk" });
 }

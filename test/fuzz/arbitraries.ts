@@ -57,11 +57,17 @@ const isName = (v: unknown): boolean => typeof v === "string" && v.length > 0 &&
  * `originator` (non-empty strings, at most 256 characters), `msg` (present, any JSON), `time` (finite
  * number); `id` and `to` when present non-empty strings, `ttl` when present a non-negative integer; `id`
  * required on BROADCAST, DIRECT and DIRECT_ACK; no prototype-pollution key anywhere; arrays and objects
- * nested at most `maxDepth` deep, the envelope itself being depth 1 (README "Limits": `limits.maxJsonDepth`).
+ * nested at most `maxDepth` deep, the envelope itself being depth 1 (README "Limits": `limits.maxJsonDepth`);
+ * `seq` when present an integer in [0, 2^53-1]; no `signature` field; with `sig` or `signed`, the signed
+ * form's rules instead.
  */
 export function satisfiesEnvelopeRules(value: unknown, maxDepth = MAX_JSON_DEPTH): boolean {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const v = value as Record<string, unknown>;
+  const own = (field: string) => Object.prototype.hasOwnProperty.call(v, field);
+  if (own("sig") || own("signed")) return satisfiesSignedRules(v, maxDepth);
+  if (own("signature")) return false;
+  if (own("seq") && !(Number.isSafeInteger(v.seq) && (v.seq as number) >= 0)) return false;
   if (!isName(v.msg_type) || !isName(v.originator)) return false;
   if (!Object.prototype.hasOwnProperty.call(v, "msg")) return false;
   if (typeof v.time !== "number" || !Number.isFinite(v.time)) return false;
@@ -69,6 +75,33 @@ export function satisfiesEnvelopeRules(value: unknown, maxDepth = MAX_JSON_DEPTH
   if ("ttl" in v && !(typeof v.ttl === "number" && Number.isInteger(v.ttl) && v.ttl >= 0)) return false;
   if (!("id" in v) && TYPES_REQUIRING_ID.has(v.msg_type as string)) return false;
   return jsonDepth(v) <= maxDepth && !hasForbiddenKeyDeep(v);
+}
+
+/**
+ * The signed form's rules (README "Wire protocol", protocol v2): an outer object of only `msg_type`,
+ * `ttl`, `sig` (base64url of exactly 64 bytes, canonical) and `signed` (a string of well-formed Unicode);
+ * the text is JSON that satisfies the envelope rules once given an id, has the outer `msg_type`, a `seq`
+ * in [0, 2^53-1], and no `id`, `ttl`, `sig`, `signed` or `signature`.
+ */
+function satisfiesSignedRules(v: Record<string, unknown>, maxDepth: number): boolean {
+  if (Object.keys(v).some((key) => !["msg_type", "ttl", "sig", "signed"].includes(key))) return false;
+  if (!isName(v.msg_type)) return false;
+  if ("ttl" in v && !(typeof v.ttl === "number" && Number.isInteger(v.ttl) && v.ttl >= 0)) return false;
+  if (typeof v.sig !== "string") return false;
+  const sig = Buffer.from(v.sig, "base64url");
+  if (sig.length !== 64 || sig.toString("base64url") !== v.sig) return false;
+  if (typeof v.signed !== "string" || Buffer.from(v.signed, "utf8").toString("utf8") !== v.signed) return false;
+  let inner: unknown;
+  try {
+    inner = JSON.parse(v.signed);
+  } catch {
+    return false;
+  }
+  if (typeof inner !== "object" || inner === null || Array.isArray(inner)) return false;
+  const fields = inner as Record<string, unknown>;
+  if (["id", "ttl", "sig", "signed", "signature"].some((key) => Object.prototype.hasOwnProperty.call(fields, key))) return false;
+  if (fields.msg_type !== v.msg_type || !Number.isSafeInteger(fields.seq) || (fields.seq as number) < 0) return false;
+  return jsonDepth(inner) <= maxDepth && satisfiesEnvelopeRules({ ...fields, id: "hash" }, maxDepth);
 }
 
 /** What `parseEnvelope` must answer for a text: ok exactly when it is JSON that satisfies the rules. */
@@ -232,6 +265,53 @@ export function mutant(base: fc.Arbitrary<EnvelopeShape> = validEnvelope()): fc.
     }),
   );
 }
+
+/** A signed frame (protocol v2) as an object: the outer fields around the text of a valid envelope. */
+export interface SignedFrameShape {
+  msg_type: string;
+  ttl?: number;
+  sig: string;
+  signed: string;
+}
+
+/** Any signed frame satisfying the rules (its signature random bytes: parseEnvelope checks only the shape). */
+export const validSignedFrame: fc.Arbitrary<SignedFrameShape> = fc
+  .record({
+    envelope: validEnvelope(),
+    seq: fc.oneof(fc.nat(), fc.constant(Number.MAX_SAFE_INTEGER), fc.constant(0)),
+    sig: fc.uint8Array({ minLength: 64, maxLength: 64 }),
+    ttl: fc.option(fc.nat({ max: 64 }), { nil: undefined }),
+  })
+  .map(({ envelope, seq, sig, ttl }) => {
+    const { id: _id, ttl: _ttl, ...inner } = envelope;
+    const frame: SignedFrameShape = { msg_type: envelope.msg_type, sig: Buffer.from(sig).toString("base64url"), signed: JSON.stringify({ ...inner, seq }) };
+    if (ttl !== undefined) frame.ttl = ttl;
+    return frame;
+  });
+
+/** A valid signed frame with one thing broken (or changed in a way that may keep it valid: the oracle judges). */
+export const signedMutant: fc.Arbitrary<Mutant> = fc
+  .tuple(validSignedFrame, fc.nat({ max: 11 }), fc.nat(), fc.jsonValue({ maxDepth: 1 }))
+  .map(([frame, kind, n, junk]) => {
+    const inner = JSON.parse(frame.signed) as Record<string, unknown>;
+    const withInner = (fields: Record<string, unknown>) => ({ ...frame, signed: JSON.stringify(fields) });
+    const cases: Array<[string, unknown, boolean]> = [
+      ["outer field", { ...frame, [["originator", "msg", "id", "to", "time", "seq"][n % 6]!]: junk ?? 1 }, true],
+      ["swapped msg_type", { ...frame, msg_type: `${frame.msg_type}X`.slice(-256) }, true],
+      ["inner derived field", withInner({ ...inner, [["id", "ttl", "sig", "signed", "signature"][n % 5]!]: junk ?? 1 }), true],
+      ["bad seq", withInner({ ...inner, seq: [-1, 0.5, 2 ** 53, "1", null][n % 5] }), true],
+      ["no seq", withInner({ ...inner, seq: undefined }), true],
+      ["sig length", { ...frame, sig: frame.sig.slice(0, 1 + (n % 85)) }, true],
+      ["sig character", { ...frame, sig: frame.sig.slice(0, n % 86) + "-_A+/=."[n % 7] + frame.sig.slice((n % 86) + 1) }, false],
+      ["text truncated", { ...frame, signed: frame.signed.slice(0, n % frame.signed.length) }, true],
+      ["text character", { ...frame, signed: frame.signed.slice(0, n % frame.signed.length) + String.fromCharCode(n % 0xffff) + frame.signed.slice((n % frame.signed.length) + 1) }, false],
+      ["missing sig or signed", n % 2 === 0 ? { ...frame, sig: undefined } : { ...frame, signed: undefined }, true],
+      ["signed not a string", { ...frame, signed: inner }, true],
+      ["ttl", { ...frame, ttl: junk }, false],
+    ];
+    const [mutation, value, mustReject] = cases[kind]!;
+    return { text: JSON.stringify(value), mutation, mustReject };
+  });
 
 /** Random bytes that contain newlines, so they split into several junk lines. */
 export const junkBytes = fc

@@ -6,7 +6,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import fc from "fast-check";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { parseEnvelope } from "../../src/base/envelope.js";
+import { encodeEnvelope, parseEnvelope, signedMessageId } from "../../src/base/envelope.js";
 import { FrameTooLargeError } from "../../src/base/errors.js";
 import type { BroadcastEvent, TestEvent } from "../../src/kernel/node-events.js";
 import { FrameDecoder } from "../../src/transport/frame-decoder.js";
@@ -19,11 +19,14 @@ import {
   name,
   params,
   satisfiesEnvelopeRules,
+  signedMutant,
   splitAt,
   text,
   unicodePayload,
   validEnvelope,
+  validSignedFrame,
   type EnvelopeShape,
+  type SignedFrameShape,
 } from "./arbitraries.js";
 
 if (FUZZ_SEED !== undefined) console.log(`[fuzz] FUZZ_SEED=${FUZZ_SEED}`);
@@ -104,7 +107,11 @@ describe("parseEnvelope (property)", () => {
     expect(() => (result = parseEnvelope(frame))).not.toThrow();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(result!.ok, `parseEnvelope(${JSON.stringify(frame.slice(0, 300))}) gave ${JSON.stringify(result).slice(0, 300)}`).toBe(expectedOk(frame));
-    if (result!.ok) expect(satisfiesEnvelopeRules(result!.envelope)).toBe(true);
+    if (result!.ok) {
+      // A signed frame's envelope is its text's, with the hash as id, plus the signature.
+      const { signature: _signature, ...fields } = result!.envelope;
+      expect(satisfiesEnvelopeRules(fields)).toBe(true);
+    }
     else expect(result!.reason).toEqual(expect.any(String));
     return result!;
   }
@@ -141,6 +148,29 @@ describe("parseEnvelope (property)", () => {
         if (result.ok) expect(result.envelope).toEqual(JSON.parse(frame));
       }),
       params(1000),
+    );
+  });
+
+  it("accepts every valid signed frame, giving the signed text's envelope with the outer ttl", () => {
+    fc.assert(
+      fc.property(validSignedFrame, (frame: SignedFrameShape) => {
+        const result = judge(JSON.stringify(frame));
+        expect(result.ok).toBe(true);
+        if (!result.ok) return;
+        expect(result.envelope).toEqual({ ...(JSON.parse(frame.signed) as object), ttl: frame.ttl, id: signedMessageId(frame.signed), signature: { text: frame.signed, sig: frame.sig } });
+        expect(JSON.parse(encodeEnvelope(result.envelope))).toEqual(frame);
+      }),
+      params(1000),
+    );
+  });
+
+  it("never throws on a signed frame with one thing broken, and rejects every breaking mutation", () => {
+    fc.assert(
+      fc.property(signedMutant, ({ text: frame, mutation, mustReject }) => {
+        const result = judge(frame);
+        if (mustReject) expect(result.ok, `mutation "${mutation}" was accepted`).toBe(false);
+      }),
+      params(2000),
     );
   });
 
