@@ -58,6 +58,22 @@ export class CryptoNotReadyError extends PeerkitError {
   }
 }
 
+/**
+ * A connection did not pass the private-network gate: the peer did not prove, within the handshake
+ * timeout, that it holds this node's network key (it holds another key or none, speaks another
+ * protocol, stalled, or closed the connection). The connection was closed.
+ */
+export class NetworkKeyMismatchError extends PeerkitError {
+  constructor(reason: string, options?: { cause?: unknown }) {
+    super(
+      "ERR_NETWORK_KEY_MISMATCH",
+      `The peer did not prove this node's network key: ${reason}. The connection was closed. The peer does not hold ` +
+        "this node's network key, or is not a peerkit node of a private network; check that both use the same --network-key file.",
+      options,
+    );
+  }
+}
+
 /** At most 80 characters of an untrusted text, for an error message. */
 function shorten(text: string): string {
   const printable = text.replace(/[^\x20-\x7e]/g, "?");
