@@ -9,13 +9,14 @@ import { MiB, mean, percentile, prng, randomTopology, settleMemory, sleep, waitF
 
 /**
  * Runs the workload; returns a plain result object.
+ * - warmup: broadcasts one at a time before the samples, not measured (JIT, buffers, TLS records).
  * - samples: one broadcast at a time from a random node, time until every other node delivered it
  *   (at most `samples`, and no longer than `sampleBudgetMs` in all).
  * - burst: `burst` broadcasts from one node, issued in chunks of `chunk` per event-loop turn; the rate
  *   is deliveries per receiving node divided by the time from the first send to the last delivery, or
  *   to `burstCapMs` when delivery is incomplete by then (flagged `capped`).
  */
-export async function runNetwork(adapter, { system, n, seed, samples, sampleBudgetMs, burst, chunk = 500, burstCapMs, sampleTimeoutMs = 5_000 }) {
+export async function runNetwork(adapter, { system, n, seed, samples, sampleBudgetMs, burst, chunk = 500, burstCapMs, sampleTimeoutMs = 5_000, warmup = 0 }) {
   const rand = prng(seed ^ 0x5eed);
   const topo = randomTopology(n, seed);
 
@@ -23,7 +24,7 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
   const rssBase = process.memoryUsage().rss;
 
   // Deliveries, counted per message key (msg.k) and in total.
-  const maxKeys = samples + burst + 16;
+  const maxKeys = warmup + samples + burst + 16;
   const delivered = new Int32Array(maxKeys);
   let totalDelivered = 0;
   let lastDeliveryAt = 0;
@@ -69,8 +70,18 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
   await settleMemory();
   const rssConnected = process.memoryUsage().rss;
 
-  // One broadcast at a time.
+  // Warm-up: `warmup` broadcasts one at a time from random nodes, not measured.
+  // Its own PRNG, so the samples' origins are those of a run without warm-up.
+  const warmRand = prng(seed ^ 0x3a3a);
   let k = 0;
+  for (let w = 0; w < warmup; w++) {
+    const key = k++;
+    const done = until({ k: key }, sampleTimeoutMs);
+    await adapter.broadcast(Math.floor(warmRand() * n), { k: key, text: "benchmark warm-up" });
+    await done;
+  }
+
+  // One broadcast at a time.
   const latencies = [];
   let lost = 0;
   let reached = 0; // receivers that delivered, summed over samples
