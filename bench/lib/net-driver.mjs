@@ -86,6 +86,8 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
   let lost = 0;
   let reached = 0; // receivers that delivered, summed over samples
   const budgetEnd = performance.now() + sampleBudgetMs;
+  // CPU time of this process (every node is in it): a figure the machine's other load moves less than time.
+  const sampleCpu0 = process.cpuUsage();
   for (let s = 0; s < samples && performance.now() < budgetEnd; s++) {
     const origin = Math.floor(rand() * n);
     const key = k++;
@@ -100,6 +102,7 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
       latencies.push(Infinity); // not delivered everywhere within sampleTimeoutMs: counts as infinitely late
     }
   }
+  const sampleCpu = process.cpuUsage(sampleCpu0);
   latencies.sort((a, b) => a - b);
 
   // Burst from one node.
@@ -110,6 +113,7 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
   const target = burst * (n - 1);
   const burstDone = until({ total: target }, burstCapMs);
   const t0 = performance.now();
+  const burstCpu0 = process.cpuUsage();
   let sent = 0;
   while (sent < burst && performance.now() - t0 < burstCapMs) {
     const pending = [];
@@ -121,6 +125,7 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
     await new Promise((resolve) => setImmediate(resolve));
   }
   const complete = await burstDone;
+  const burstCpu = process.cpuUsage(burstCpu0);
   const burstEnd = complete ? lastDeliveryAt : performance.now();
   // Duplicates still in flight after the last delivery are copies too: wait until no frame arrives for
   // 250 ms (at most 5 s) before reading the frame count.
@@ -167,6 +172,9 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
     burstMs,
     burstComplete: complete,
     burstFullyDelivered: fullyDelivered,
+    // CPU ms of the whole process per single broadcast (all its hops), and µs per burst delivery.
+    cpuMsPerSample: (sampleCpu.user + sampleCpu.system) / 1000 / Math.max(1, latencies.length),
+    cpuUsPerBurstDelivery: (burstCpu.user + burstCpu.system) / Math.max(1, totalDelivered),
     // Messages delivered per receiving node per second.
     msgsPerSecPerNode: burstDelivered / (n - 1) / (burstMs / 1000),
     // BROADCAST frames received per receiving node per message (duplicates included).
