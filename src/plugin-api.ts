@@ -30,8 +30,9 @@ export { pluginToken, TOKENS } from "./kernel/tokens.js";
 // What a plugin can inject, and what its handlers receive.
 export type { EventBus, Handlers, Handshake, Network, PeerView } from "./kernel/capabilities.js";
 export type { LocalPeer } from "./kernel/local-peer.js";
+export type { MessageSecurity, SignedExtras } from "./kernel/message-security.js";
 export type { ConnectionView, EnvelopeExtras, MessageContext, PeerMessageContext } from "./kernel/message-context.js";
-export type { BroadcastEvent, DirectEvent, NodeEventMap, TestEvent } from "./kernel/node-events.js";
+export type { BroadcastEvent, DirectEvent, LegacyRelay, NodeEventMap, TestEvent } from "./kernel/node-events.js";
 export type { Clock, TimerHandle } from "./base/clock.js";
 export type { Logger, LogFields, LogLevel } from "./base/logger.js";
 export type { Limits, NodeConfig } from "./kernel/config.js";
@@ -43,7 +44,7 @@ export { flag, integerIn, MAX_TIMER_MS, nonEmptyString, timerMs, withJsonSchema 
 export type { Address, ConnectionStats, Dialect, DialOptions } from "./transport/transport.js";
 
 // Messages, peers, errors.
-export { MAX_NAME_LENGTH, type Envelope } from "./base/envelope.js";
+export { checkJsonValue, MAX_NAME_LENGTH, type Envelope } from "./base/envelope.js";
 export { checkPeerInfo, type PeerInfo, type PeerRecord } from "./base/peer.js";
 export * from "./base/errors.js";
 export { errorMessage } from "./base/error-message.js";
@@ -52,7 +53,7 @@ export { sanitizeText, type UnsafeTextMode } from "./base/safe-text.js";
 // Protocol chores, written once.
 export { PendingRequests, type WaitOptions } from "./kernel/pending-requests.js";
 export { relayCopy } from "./kernel/ttl.js";
-export { ReplayGuard, isFresh, type ReplayDrops } from "./kernel/replay-guard.js";
+export { ReplayGuard, isFresh, type Admission, type ReplayDrops } from "./kernel/replay-guard.js";
 export { SeenCache, type SeenVerdict } from "./kernel/seen-cache.js";
 export { BoundedMap } from "./base/bounded-map.js";
 export { ThrottledWarning } from "./base/throttled-warning.js";

@@ -19,6 +19,7 @@ export class ConnectionViews {
         id: connection.id,
         direction: connection.direction,
         dialect: connection.dialect ?? NDJSON_DIALECT,
+        provenPeerId: connection.provenPeerId,
         splitsReplies: connection.splitsReplies === true,
         remote: Object.freeze({ ...connection.remote }),
         get peerId() {

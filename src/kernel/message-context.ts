@@ -23,6 +23,8 @@ export interface ConnectionView {
   readonly remote: Readonly<Address>;
   /** The peer the handshake bound it to; undefined before the handshake. */
   readonly peerId: string | undefined;
+  /** The peer id its far end proved by its key (protocol v2); undefined on a plaintext link. */
+  readonly provenPeerId: string | undefined;
   /** True once it is closed, from either side. */
   readonly closed: boolean;
   /** Its counters. */

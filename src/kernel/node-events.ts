@@ -11,6 +11,22 @@ export interface BroadcastEvent {
   originator: string;
   msg: unknown;
   envelope: Envelope;
+  /**
+   * True when the originator is a plaintext legacy peer, heard by this node: on a secure node its line
+   * is delivered here and re-published under this node's signature (see `LegacyRelay`).
+   */
+  legacy?: boolean;
+}
+
+/**
+ * The payload a secure node re-publishes, under its own signature, for a broadcast it heard from a
+ * plaintext legacy peer: the legacy peer's id and its payload, labelled so every reader knows the
+ * line is relayed and vouched for only by the signer.
+ */
+export interface LegacyRelay {
+  relayedFrom: string;
+  legacy: true;
+  msg: unknown;
 }
 
 /** A one-to-one (DIRECT) message delivered to this node, its destination (once per message id). */

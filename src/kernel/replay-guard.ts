@@ -11,6 +11,7 @@ import type { Envelope } from "../base/envelope.js";
 import type { Logger } from "../base/logger.js";
 import { SeenCache, type SeenVerdict } from "./seen-cache.js";
 import { sourceKeyOf } from "../base/network-address.js";
+import type { MessageSecurity } from "./message-security.js";
 
 /** Least time between two warn log lines about a full seen-cache, in milliseconds. */
 export const FULL_CACHE_WARN_INTERVAL_MS = 10_000;
@@ -26,14 +27,25 @@ export interface ReplayDrops {
   stale: number;
   /** A new id refused because the seen-cache was full of ids that had not expired. */
   refused: number;
+  /** A signature that does not verify under the originator's key (protocol v2): never delivered, relayed or recorded. */
+  forged: number;
+  /** A verified message whose (originator, sequence number) was accepted before: a replay. */
+  replayed: number;
 }
+
+/**
+ * What `ReplayGuard.admit` made of an arriving message: `new` to deliver or relay; `duplicate` of an
+ * id already admitted; `dropped` (stale, a replayed sequence number, or no room); `forged`, whose
+ * sender the caller reports (`context.reject`), as for any unacceptable frame.
+ */
+export type Admission = "new" | "duplicate" | "dropped" | "forged";
 
 /** One plugin's freshness check and seen-cache, with counts of what they dropped. */
 export class ReplayGuard {
   /** The ids already handled; `limits.seenCacheSize` of them for `limits.seenCacheTtlMs`. */
   readonly seen: SeenCache;
   /** What was dropped so far, by cause. */
-  readonly dropped: ReplayDrops = { stale: 0, refused: 0 };
+  readonly dropped: ReplayDrops = { stale: 0, refused: 0, forged: 0, replayed: 0 };
   private lastWarnAt = -Infinity;
   private refusedSinceWarn = 0;
 
@@ -86,6 +98,30 @@ export class ReplayGuard {
       }
     }
     return verdict;
+  }
+
+  /**
+   * The whole check of an arriving message, in protocol v2's order: fresh by time; a duplicate of an id
+   * already admitted is dropped without verifying again (the id is the hash of the signed bytes); the
+   * signature verified (`security.verify`); its sequence number new (`security.isNewSequence`, so a
+   * replay is refused even after its id left the seen-cache); only then its ids recorded, charged to
+   * `source`. On an `--insecure` node the signature and sequence checks accept plain envelopes.
+   */
+  admit(envelope: Envelope, ids: readonly string[], source: string, from: string, security: MessageSecurity): Admission {
+    if (!this.isFresh(envelope, from)) return "dropped";
+    const now = this.clock.now();
+    if (ids.some((id) => this.seen.has(id, now))) return "duplicate";
+    if (!security.verify(envelope)) {
+      this.dropped.forged++;
+      return "forged";
+    }
+    if (!security.isNewSequence(envelope)) {
+      this.dropped.replayed++;
+      this.logger.debug("dropped a replayed message (its sequence number was accepted before)", { type: envelope.msg_type, originator: envelope.originator, from });
+      return "dropped";
+    }
+    const verdict = this.markSeen(ids, envelope.msg_type, source);
+    return verdict === "new" ? "new" : verdict === "seen" ? "duplicate" : "dropped";
   }
 
   /** Records the ids of a message this node creates; when the cache is full it is sent unrecorded. */

@@ -25,6 +25,11 @@ export const TOKENS = Object.freeze({
   Handlers: Symbol.for("peerkit.Handlers"),
   /** `Handshake`: bind a connection to the peer that identified itself on it (the ping plugin's job). */
   Handshake: Symbol.for("peerkit.Handshake"),
+  /**
+   * `MessageSecurity`: sign what this node originates, verify what others originated, refuse replays,
+   * encrypt one-to-one payloads (protocol v2; plain protocol v1 on an `--insecure` node).
+   */
+  Security: Symbol.for("peerkit.Security"),
   /** The options of the plugin being constructed: `config.options[pluginName]`, or `{}`. */
   PluginOptions: Symbol.for("peerkit.PluginOptions"),
 });

@@ -20,6 +20,9 @@ import { LocalPeerState } from "../kernel/local-peer.js";
 import { StreamLogger, type Logger, type LogLevel } from "../base/logger.js";
 import type { Identity } from "../secure/identity.js";
 import { nodeIdentityOf, secureTransportOptions, type NodeIdentity } from "./node-security.js";
+import { plainMessages, secureMessages } from "./node-message-security.js";
+import type { MessageSecurity } from "../kernel/message-security.js";
+import { sodiumReady } from "../secure/sealed-box.js";
 import { NodeEvents } from "../kernel/node-events.js";
 import { PeerNode } from "./peer-node.js";
 import { PeerTable } from "../kernel/peer-table.js";
@@ -50,6 +53,7 @@ export interface NodeOverrides {
 /** The kernel objects of one node. */
 interface Kernel {
   config: NodeConfig;
+  security: MessageSecurity;
   logger: Logger;
   clock: Clock;
   transport: Transport;
@@ -74,6 +78,7 @@ export async function createNode(input: NodeConfigInput = {}, overrides: NodeOve
   const config = freezeConfig({ ...validated, id: node.id });
   const definitions = await loadPlugins(config.plugins, config.baseDir, BUILTIN_PLUGINS);
   const logger = overrides.logger ?? new StreamLogger(config.nick ?? node.id, overrides.logLevel ?? (config.debug ? "debug" : "info"));
+  if (node.identity) await sodiumReady();
   const kernel = buildKernel(config, node, logger, overrides);
   const scope = registerCapabilities(rootContainer.createChildContainer(), kernel);
   const plugins = definitions.map((definition) => constructPlugin(scope, definition, kernel));
@@ -87,11 +92,12 @@ function buildKernel(config: NodeConfig, node: NodeIdentity, logger: Logger, ove
   const secure = node.identity && secureTransportOptions(node.identity, config);
   const transport = overrides.transport ?? new TcpTransport({ limits: config.limits, logger, secure });
   const self = new LocalPeerState(config, clock, node.id);
+  const security = node.identity ? secureMessages(node.identity, clock, config.limits) : plainMessages(self);
   const peers = new PeerTable();
   const dispatcher = new Dispatcher(logger);
   const connections = new ConnectionPool(transport, peers, dispatcher, self, events, clock, config, logger);
   connections.attach();
-  return { config, logger, clock, transport, events, self, peers, dispatcher, connections };
+  return { config, security, logger, clock, transport, events, self, peers, dispatcher, connections };
 }
 
 /**
@@ -122,6 +128,7 @@ function registerCapabilities(scope: DependencyContainer, kernel: Kernel): Depen
   scope.register(TOKENS.LocalPeer, { useValue: localPeerOf(kernel.self) });
   scope.register(TOKENS.Peers, { useValue: peerViewOf(kernel.peers) });
   scope.register(TOKENS.Network, { useValue: networkOf(kernel.connections) });
+  scope.register(TOKENS.Security, { useValue: kernel.security });
   return scope;
 }
 

@@ -6,8 +6,12 @@ import { resolve } from "node:path";
 import type { NodeConfig } from "../kernel/config.js";
 import { randomPeerId } from "../kernel/config.js";
 import { ephemeralIdentity, loadOrCreateIdentity, type Identity } from "../secure/identity.js";
-import { ConfigInvalidError } from "../base/errors.js";
-import { tlsChannel } from "../secure/tls-channel.js";
+import { readFileSync } from "node:fs";
+import { errorMessage } from "../base/error-message.js";
+import { NetworkKeyError } from "../secure/errors.js";
+import { parseNetworkKey } from "../secure/network-key.js";
+import { gateClient, gateServer, privateNetworkOf } from "../secure/private-network.js";
+import { tlsChannel, type SocketGate } from "../secure/tls-channel.js";
 import type { SecureTransportOptions } from "../transport/tcp-transport.js";
 
 /** A node's identity and resolved peer id. */
@@ -32,16 +36,26 @@ export function nodeIdentityOf(config: NodeConfig, given?: Identity): NodeIdenti
 /** The TCP transport's secure options for a secure node: TLS 1.3 on every connection, within the handshake budgets. */
 export function secureTransportOptions(identity: Identity, config: NodeConfig): SecureTransportOptions {
   const { limits } = config;
-  if (config.networkKey !== undefined) {
-    throw new ConfigInvalidError("the createNode() config", [
-      { path: "networkKey", expected: "no network key yet: private networks are not wired in this build", received: JSON.stringify(config.networkKey) },
-    ]);
-  }
+  const network = config.networkKey === undefined ? undefined : privateNetworkOf(readNetworkKey(resolve(config.baseDir, config.networkKey)));
+  const timeoutMs = limits.handshakeMs;
+  const gate: SocketGate | undefined = network && ((socket, server) => (server ? gateServer(socket, network, timeoutMs) : gateClient(socket, network, timeoutMs)));
   return {
-    channel: tlsChannel(identity),
+    channel: tlsChannel(identity, { gate }),
     handshakeTimeoutMs: limits.handshakeMs,
     maxHandshakes: limits.maxPendingConnections,
     maxHandshakesPerSource: limits.maxPendingPerAddress,
-    plaintextOneShots: true,
+    // Behind a network key, a socket that did not prove it gets nothing: not even a legacy one-shot.
+    plaintextOneShots: network === undefined,
   };
+}
+
+/** The network key in `path`; a file that cannot be read or holds no key throws ERR_NETWORK_KEY naming it. */
+function readNetworkKey(path: string): Buffer {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new NetworkKeyError(`cannot read the network key file ${path} (${errorMessage(error)})`);
+  }
+  return parseNetworkKey(text);
 }

@@ -26,14 +26,15 @@ import {
   type EventBus,
   type Handlers,
   type LocalPeer,
+  type LegacyRelay,
   type Logger,
+  type MessageSecurity,
   type Network,
   type NodeConfig,
   type PeerInfo,
   type PeerMessageContext,
   type ReplayDrops,
   type SeenCache,
-  type SeenVerdict,
 } from "../plugin-api.js";
 import { BROADCAST_SECTION } from "./broadcast-settings.js";
 import { Plumtree } from "./plumtree.js";
@@ -65,6 +66,7 @@ export class BroadcastPlugin {
     @inject(TOKENS.Config) private readonly config: NodeConfig,
     @inject(TOKENS.Handlers) private readonly handlers: Handlers,
     @inject(TOKENS.Logger) logger: Logger,
+    @inject(TOKENS.Security) private readonly security: MessageSecurity,
   ) {
     this.guard = new ReplayGuard(config.limits, clock, logger);
     this.seen = this.guard.seen;
@@ -124,28 +126,38 @@ export class BroadcastPlugin {
    * the lazy ones); returns its message id. The sending node does not deliver its own broadcast to itself.
    */
   broadcast(msg: unknown): string {
-    const id = this.self.newMessageId();
-    const envelope = this.self.envelope("BROADCAST", msg, { id, ttl: this.config.limits.maxHops });
+    const envelope = this.security.create("BROADCAST", msg, { ttl: this.config.limits.maxHops });
+    const id = envelope.id!;
     this.guard.remember(this.idsOf(envelope));
     if (this.tree) this.tree.originate(envelope);
     else this.network.sendToAll(envelope);
     return id;
   }
 
-  /** Deliver once, then pass on to the other peers while hops are left. */
+  /**
+   * Deliver once, then pass on to the other peers while hops are left. On a secure node only what
+   * verifies under its originator's key is delivered, recorded or relayed, and relayed byte for byte.
+   */
   @handles("BROADCAST", { requirePeer: true })
   onBroadcast(envelope: Envelope, context: PeerMessageContext): void {
     const from = context.peerId;
-    // Stale or refused: not recorded, so not a duplicate either; the tree is told nothing.
-    if (!this.guard.isFresh(envelope, from)) return;
-    const verdict = this.markSeen(envelope, context);
-    if (verdict === "full") return;
-    if (verdict === "seen" || envelope.originator === this.self.id) {
-      this.tree?.duplicate(envelope.id!, from, envelope.originator);
+    if (this.security.secure && context.connection.provenPeerId === undefined) {
+      this.republishPlaintext(envelope, context);
       return;
     }
+    const admission = this.guard.admit(envelope, this.idsOf(envelope), context.connection.remote.host, from, this.security);
+    if (admission === "forged") {
+      context.reject(`BROADCAST whose signature does not verify under its originator's key (${envelope.originator})`);
+      return;
+    }
+    // Stale, replayed or refused: not recorded, so not a duplicate either; the tree is told nothing.
+    if (admission === "dropped") return;
     // The envelope check guarantees an id on BROADCAST.
     const id = envelope.id!;
+    if (admission === "duplicate" || envelope.originator === this.self.id) {
+      this.tree?.duplicate(id, from, envelope.originator);
+      return;
+    }
     this.events.emit("broadcast", { id, originator: envelope.originator, msg: envelope.msg, envelope });
     const forward = relayCopy(envelope, this.config.limits.maxHops);
     if (this.tree) this.tree.received(id, from, envelope.originator, forward);
@@ -153,12 +165,19 @@ export class BroadcastPlugin {
   }
 
   /**
-   * Records the arriving envelope's id and extra keys in the seen-cache, charged to the address it came
-   * from: `seen` when any was there already, `full` when there was no room for that address (nothing
-   * recorded; the message is dropped).
+   * A secure node's only plaintext links are those of a dialect (the legacy peers'): what such a peer
+   * broadcasts is delivered here, marked, and reaches the secure peers only re-published under this
+   * node's signature, labelled as relayed from it (`LegacyRelay`); it is never relayed unsigned.
    */
-  private markSeen(envelope: Envelope, context: PeerMessageContext): SeenVerdict {
-    return this.guard.markSeen(this.idsOf(envelope), "BROADCAST", context.connection.remote.host);
+  private republishPlaintext(envelope: Envelope, context: PeerMessageContext): void {
+    if (!this.guard.isFresh(envelope, context.peerId)) return;
+    if (this.guard.markSeen(this.idsOf(envelope), "BROADCAST", context.connection.remote.host) !== "new") return;
+    const id = envelope.id!;
+    this.events.emit("broadcast", { id, originator: envelope.originator, msg: envelope.msg, envelope, legacy: true });
+    const relay: LegacyRelay = { relayedFrom: envelope.originator, legacy: true, msg: envelope.msg };
+    const signed = this.security.create("BROADCAST", relay, { ttl: this.config.limits.maxHops });
+    this.guard.remember([signed.id!]);
+    context.forward(signed, [envelope.originator]);
   }
 
   /** The envelope's id, then its extra keys (`addDuplicateKey`). */

@@ -3,6 +3,12 @@
  * `ttl`; only the node `to` delivers it (the `direct` event), once per id, and answers DIRECT_ACK
  * `{ id }`, routed back to the sender, whose `send` then resolves.
  *
+ * On a secure node (protocol v2) the payload travels end to end: `msg` is sealed to the recipient's
+ * key (a libsodium sealed box of `{ from, msg }`) inside the sender's signed envelope, so relays see
+ * only ciphertext and cannot alter it unnoticed; the recipient checks that the sealed `from` is the
+ * signer. The DIRECT_ACK is signed by the recipient, and `send` resolves only on an ack that verifies
+ * and comes from the node it was sent to. Relays verify before they learn a route.
+ *
  * Routing, at every hop: a destination that is a direct peer gets the message straight; otherwise it
  * goes to the next hop learnt by reverse-path learning (the connection on which messages from that node
  * most recently arrived first); with no route known it is flooded, like a broadcast, to every peer but
@@ -16,6 +22,7 @@ import {
   inject,
   NodeStateError,
   payloadCheck,
+  checkJsonValue,
   PendingRequests,
   plugin,
   relayCopy,
@@ -27,6 +34,7 @@ import {
   type EventBus,
   type LocalPeer,
   type Logger,
+  type MessageSecurity,
   type Network,
   type NodeConfig,
   type PeerMessageContext,
@@ -41,6 +49,18 @@ export const checkAck = payloadCheck<{ id: string }>((msg) => {
   return typeof id === "string" && id.length > 0 && id.length <= 256 ? undefined : "expected { id: string }";
 });
 
+/** The payload of a DIRECT on a secure node: the sealed box of `{ from, msg }` (see `SealedDirect`). */
+export const checkSealedDirect = payloadCheck<{ box: string }>((msg) => {
+  const box = (msg as { box?: unknown } | null)?.box;
+  return typeof box === "string" && box.length > 0 ? undefined : "expected { box: string } (a sealed box)";
+});
+
+/** What a DIRECT's box holds: the sender (it must be the signer) and the application's payload. */
+interface SealedDirect {
+  from: string;
+  msg: unknown;
+}
+
 /** DIRECT/DIRECT_ACK: one-to-one messages with delivery acknowledgement. */
 @plugin({ name: "direct" })
 export class DirectPlugin {
@@ -52,6 +72,8 @@ export class DirectPlugin {
   readonly routes: RouteTable;
   /** Sends waiting for their acknowledgement, by message id. */
   private readonly pending: PendingRequests<string, string>;
+  /** The destination of each send waiting for its acknowledgement: only it may acknowledge. */
+  private readonly recipients = new Map<string, string>();
   private readonly guard: ReplayGuard;
   private unsubscribe: (() => void) | undefined;
 
@@ -62,6 +84,7 @@ export class DirectPlugin {
     @inject(TOKENS.Clock) clock: Clock,
     @inject(TOKENS.Config) private readonly config: NodeConfig,
     @inject(TOKENS.Logger) private readonly logger: Logger,
+    @inject(TOKENS.Security) private readonly security: MessageSecurity,
   ) {
     this.guard = new ReplayGuard(config.limits, clock, logger);
     this.seen = this.guard.seen;
@@ -83,6 +106,7 @@ export class DirectPlugin {
     this.pending.rejectAll((what) => new NodeStateError(`The node shut down before ${what} was acknowledged.`));
     this.guard.clear();
     this.routes.clear();
+    this.recipients.clear();
   }
 
   /**
@@ -91,17 +115,23 @@ export class DirectPlugin {
    * `limits.requestTimeoutMs` (or at once, when this node has no peer at all).
    */
   send(to: string, msg: unknown): Promise<string> {
-    const id = this.self.newMessageId();
-    if (to === this.self.id) return Promise.reject(new UndeliveredError(id, to, "it is this node's own id"));
-    const envelope = this.self.envelope("DIRECT", msg, { id, to, ttl: this.config.limits.maxHops });
+    if (to === this.self.id) return Promise.reject(new UndeliveredError("-", to, "it is this node's own id"));
+    if (this.security.secure && !this.security.isKeyId(to)) {
+      return Promise.reject(new UndeliveredError("-", to, "it is not a key-derived peer id (pk_…): a secure node encrypts to the recipient's key, which only such an id names"));
+    }
+    const payload = this.security.secure ? { box: this.security.seal(to, Buffer.from(JSON.stringify({ from: this.self.id, msg } satisfies SealedDirect))) } : msg;
+    const envelope = this.security.create("DIRECT", payload, { to, ttl: this.config.limits.maxHops });
+    const id = envelope.id!;
     this.guard.remember([id]);
     if (this.forward(envelope, undefined) === 0) {
       const reason = this.network.peerIds().length === 0 ? "this node has no connected peer" : "no connection to a peer could take it (closed or congested)";
       return Promise.reject(new UndeliveredError(id, to, reason));
     }
-    return this.pending.wait(id, this.config.limits.requestTimeoutMs, `the message ${id} to ${to}`, {
+    this.recipients.set(id, to);
+    const acknowledged = this.pending.wait(id, this.config.limits.requestTimeoutMs, `the message ${id} to ${to}`, {
       timeoutError: (_what, ms) => new UndeliveredError(id, to, `no acknowledgement within ${ms} ms`),
     });
+    return acknowledged.finally(() => this.recipients.delete(id));
   }
 
   /** Deliver here if addressed here (and acknowledge), else pass it on. */
@@ -113,10 +143,11 @@ export class DirectPlugin {
       return;
     }
     const id = envelope.id!;
-    this.events.emit("direct", { id, originator: envelope.originator, msg: envelope.msg, envelope });
-    const ackId = this.self.newMessageId();
-    this.guard.remember([ackId]);
-    const ack = this.self.envelope("DIRECT_ACK", { id }, { id: ackId, to: envelope.originator, ttl: this.config.limits.maxHops });
+    const msg = this.security.secure ? this.unseal(envelope, context) : { ok: true as const, msg: envelope.msg };
+    if (!msg.ok) return;
+    this.events.emit("direct", { id, originator: envelope.originator, msg: msg.msg, envelope });
+    const ack = this.security.create("DIRECT_ACK", { id }, { to: envelope.originator, ttl: this.config.limits.maxHops });
+    this.guard.remember([ack.id!]);
     this.forward(ack, undefined);
   }
 
@@ -128,17 +159,54 @@ export class DirectPlugin {
       this.passOn(envelope, context.peerId);
       return;
     }
-    this.pending.resolve(envelope.msg.id, envelope.msg.id);
+    // Only the node the message was sent to can acknowledge it (on a secure node, by its signature).
+    const acked = envelope.msg.id;
+    if (this.recipients.get(acked) !== envelope.originator) {
+      this.logger.debug("ignored an acknowledgement from another node than the recipient", { id: acked, from: envelope.originator });
+      return;
+    }
+    this.pending.resolve(acked, acked);
   }
 
-  /** Checks, dates and deduplicates an arriving envelope, and learns the way back to its originator. */
+  /**
+   * The application payload of a DIRECT sealed to this node, or not ok (the frame rejected): a box that
+   * does not open for this key, holds no bounded JSON `{ from, msg }`, or names another sender than the
+   * signer (a box re-wrapped under another signature).
+   */
+  private unseal(envelope: Envelope, context: PeerMessageContext): { ok: true; msg: unknown } | { ok: false } {
+    const fail = (reason: string): { ok: false } => {
+      context.reject(`DIRECT ${reason}`);
+      return { ok: false };
+    };
+    if (checkSealedDirect(envelope.msg) !== undefined) return fail("payload is not a sealed box");
+    const plaintext = this.security.open((envelope.msg as { box: string }).box);
+    if (plaintext === undefined) return fail("box does not open with this node's key");
+    let inner: unknown;
+    try {
+      inner = JSON.parse(Buffer.from(plaintext).toString("utf8"));
+    } catch {
+      return fail("box does not hold JSON");
+    }
+    const problem = checkJsonValue(inner, this.config.limits.maxJsonDepth);
+    if (problem !== undefined) return fail(`box: ${problem}`);
+    const sealed = inner as Partial<SealedDirect> | null;
+    if (typeof sealed !== "object" || sealed === null || Array.isArray(sealed) || !("msg" in sealed)) return fail("box does not hold { from, msg }");
+    if (sealed.from !== envelope.originator) return fail("box was sealed by another sender than the signer");
+    return { ok: true, msg: sealed.msg };
+  }
+
+  /**
+   * Checks, dates, verifies and deduplicates an arriving envelope, and learns the way back to its
+   * originator from a verified one only.
+   */
   private accept(envelope: Envelope, context: PeerMessageContext): boolean {
     if (envelope.to === undefined) {
       context.reject(`${envelope.msg_type} without a "to" field`);
       return false;
     }
-    if (!this.guard.isFresh(envelope, context.peerId)) return false;
-    if (this.guard.markSeen([envelope.id!], envelope.msg_type, context.connection.remote.host) !== "new") return false;
+    const admission = this.guard.admit(envelope, [envelope.id!], context.connection.remote.host, context.peerId, this.security);
+    if (admission === "forged") context.reject(`${envelope.msg_type} whose signature does not verify under its originator's key (${envelope.originator})`);
+    if (admission !== "new") return false;
     if (envelope.originator !== this.self.id) this.routes.learn(envelope.originator, context.peerId);
     return true;
   }

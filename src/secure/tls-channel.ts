@@ -83,7 +83,7 @@ async function gated(gate: SocketGate, raw: Socket, server: boolean): Promise<So
   try {
     return await gate(raw, server);
   } catch (error) {
-    raw.destroy();
+    if (!raw.destroyed) raw.destroy();
     throw error instanceof TlsHandshakeError ? error : new TlsHandshakeError(errorMessage(error), { cause: error });
   }
 }
@@ -93,8 +93,7 @@ function handshake(socket: TLSSocket, raw: Socket, side: "client" | "server"): P
   return new Promise((resolve, reject) => {
     const fail = (reason: string, cause?: unknown): void => {
       cleanup();
-      socket.destroy();
-      raw.destroy();
+      closeOutermost(socket, raw);
       reject(new TlsHandshakeError(reason, { cause }));
     };
     const onSecure = (): void => {
@@ -103,8 +102,7 @@ function handshake(socket: TLSSocket, raw: Socket, side: "client" | "server"): P
         // Only now: the client's view of the peer certificate is gone once session tickets arrive.
         resolve({ socket, peerId: peerIdOfTlsSocket(socket) });
       } catch (error) {
-        socket.destroy();
-        raw.destroy();
+        closeOutermost(socket, raw);
         reject(new TlsHandshakeError(`the peer's TLS identity was refused: ${errorMessage(error)}`, { cause: error }));
       }
     };
@@ -120,6 +118,15 @@ function handshake(socket: TLSSocket, raw: Socket, side: "client" | "server"): P
     socket.once("error", onError);
     socket.once("close", onClose);
   });
+}
+
+/**
+ * Destroys the outermost socket only, and only while the TCP socket under it is open: it takes the
+ * sockets below it down. On Node 20, destroying a socket and then a TLS socket layered on it can crash
+ * the process, so a layer below is never destroyed first.
+ */
+function closeOutermost(outermost: Socket, raw: Socket): void {
+  if (!raw.destroyed && !outermost.destroyed) outermost.destroy();
 }
 
 const closedDuringHandshake =

@@ -12,7 +12,8 @@
 import "reflect-metadata";
 export { FakeClock } from "./fake-clock.js";
 export { MemoryLogger, type LogEntry } from "./memory-logger.js";
-export { FakePeer, PluginHarness, type HarnessOptions } from "./plugin-harness.js";
+export { PluginHarness, type HarnessOptions } from "./plugin-harness.js";
+export { FakePeer, type SignedOptions } from "./fake-peer.js";
 export { MemoryNetwork, MemoryTransport, type MemoryConnection } from "../transport/memory-transport.js";
 export {
   envelope as contractEnvelope,

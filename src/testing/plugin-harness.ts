@@ -6,12 +6,13 @@ import type { Clock } from "../base/clock.js";
 import type { NodeConfigInput, PluginRef } from "../kernel/config.js";
 import { createNode } from "../node/create-node.js";
 import type { Envelope } from "../base/envelope.js";
-import type { EnvelopeExtras } from "../kernel/message-context.js";
 import type { PeerInfo } from "../base/peer.js";
 import type { PeerNode } from "../node/peer-node.js";
 import { MemoryNetwork, MemoryTransport, type MemoryConnection } from "../transport/memory-transport.js";
 import type { Connection } from "../transport/transport.js";
 import { FakeClock } from "./fake-clock.js";
+import { FakePeer } from "./fake-peer.js";
+import { ephemeralIdentity, type Identity } from "../secure/identity.js";
 import { MemoryLogger } from "./memory-logger.js";
 
 /** Options of `PluginHarness.create`. */
@@ -22,51 +23,13 @@ export interface HarnessOptions {
   config?: NodeConfigInput;
   /** The node's clock; default a `FakeClock`, moved only by `harness.clock.advance(ms)`. */
   clock?: Clock;
-}
-
-/** A remote peer simulated by the test: what it sends is delivered to the node, what it receives is recorded. */
-export class FakePeer {
-  /** Every envelope the node sent to this peer, oldest first. */
-  readonly received: Envelope[] = [];
-  /** Why the connection closed, once it has. */
-  closedReason: string | undefined;
-
-  constructor(
-    /** The identity this peer claims. */
-    readonly info: PeerInfo,
-    private readonly connection: MemoryConnection,
-    private readonly clock: Clock,
-  ) {}
-
-  /** This peer's id. */
-  get id(): string {
-    return this.info.id;
-  }
-
-  /** Sends the node an envelope from this peer (`originator` is this peer unless `overrides` says otherwise). */
-  deliver(type: string, msg: unknown, overrides: EnvelopeExtras & Partial<Envelope> = {}): void {
-    this.connection.send({ msg_type: type, msg, originator: this.info.id, time: this.clock.now(), ...overrides });
-  }
-
-  /** Sends the node arbitrary text as one frame (for malformed-frame tests). */
-  deliverRaw(text: string): void {
-    this.connection.sendRaw(text);
-  }
-
-  /** The envelopes of one type the node sent to this peer. */
-  receivedOf(type: string): Envelope[] {
-    return this.received.filter((envelope) => envelope.msg_type === type);
-  }
-
-  /** Closes this peer's connection. */
-  close(): void {
-    this.connection.close("closed by the test");
-  }
-
-  /** True once the connection closed, from either side. */
-  get closed(): boolean {
-    return this.connection.closed;
-  }
+  /**
+   * Run the node under test as a secure node (protocol v2): it gets a key pair and a key-derived id,
+   * every fake peer gets its own key pair (`FakePeer.identity`), and messages are signed
+   * (`FakePeer.deliverSigned`). Default false: protocol v1, the node's id `node-under-test` and fake
+   * peers named by the test, which is what most plugin logic needs.
+   */
+  secure?: boolean;
 }
 
 /** A node under test on a private in-memory network. */
@@ -81,6 +44,8 @@ export class PluginHarness {
     /** The node's clock. */
     readonly clock: Clock,
     private readonly transports: MemoryTransport[],
+    /** Whether the node under test is a secure node (`HarnessOptions.secure`). */
+    readonly secure: boolean,
   ) {}
 
   private readonly nodes: PeerNode[] = [];
@@ -90,13 +55,12 @@ export class PluginHarness {
     const network = new MemoryNetwork();
     const logger = new MemoryLogger();
     const clock = options.clock ?? new FakeClock();
-    const transport = new MemoryTransport({ network, logger, limits: options.config?.limits });
-    const node = await createNode(
-      { id: "node-under-test", host: "memory", port: 0, security: "none", ...options.config, plugins: options.plugins },
-      { transport, logger, clock },
-    );
+    const identity = options.secure ? ephemeralIdentity() : undefined;
+    const transport = new MemoryTransport({ network, logger, limits: options.config?.limits, peerId: identity?.peerId });
+    const security = identity ? { security: "tls" as const } : { id: "node-under-test", security: "none" as const };
+    const node = await createNode({ ...security, host: "memory", port: 0, ...options.config, plugins: options.plugins }, { transport, logger, clock, identity });
     await node.start();
-    return new PluginHarness(node, network, logger, clock, [transport]);
+    return new PluginHarness(node, network, logger, clock, [transport], identity !== undefined);
   }
 
   /** The fake clock, when the harness made one (the default). Throws when a real clock was given. */
@@ -108,14 +72,18 @@ export class PluginHarness {
   /**
    * Connects a fake peer to the node. By default the connection is bound to the peer as if the
    * handshake had happened (`peer:connect` fires); `{ handshake: false }` leaves it unbound, as a
-   * connection that has not sent PING yet.
+   * connection that has not sent PING yet. On a secure harness the peer gets a key pair and its id is
+   * the key's (`name` becomes its nick); otherwise `name` is its id.
    */
-  async connectPeer(id: string, options: { host?: string; port?: number; handshake?: boolean } = {}): Promise<FakePeer> {
+  async connectPeer(name: string, options: { host?: string; port?: number; handshake?: boolean; identity?: Identity } = {}): Promise<FakePeer> {
     const address = this.node.address;
     if (!address) throw new Error("The node under test is not listening; create the harness without autostart: false.");
-    const transport = new MemoryTransport({ network: this.network });
+    const identity = this.secure ? (options.identity ?? ephemeralIdentity()) : undefined;
+    const transport = new MemoryTransport({ network: this.network, peerId: identity?.peerId });
     this.transports.push(transport);
-    const info: PeerInfo = { id, host: options.host ?? "memory", port: options.port ?? 50_000 + this.transports.length };
+    const host = options.host ?? "memory";
+    const port = options.port ?? 50_000 + this.transports.length;
+    const info: PeerInfo & { nick?: string } = identity ? { id: identity.peerId, host, port, nick: name } : { id: name, host, port };
     let fake: FakePeer | undefined;
     transport.setHandlers({
       connection() {},
@@ -135,7 +103,7 @@ export class PluginHarness {
       });
     });
     const connection = (await transport.dial(address.host, address.port)) as MemoryConnection;
-    fake = new FakePeer(info, connection, this.clock);
+    fake = new FakePeer(info, connection, this.clock, identity);
     const nodeSide = await inbound;
     if (options.handshake !== false) this.node.connections.bind(nodeSide, info);
     await this.settle();

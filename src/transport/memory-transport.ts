@@ -20,6 +20,13 @@ export interface MemoryTransportOptions {
   logger?: Logger;
   /** Overrides of `DEFAULT_TRANSPORT_LIMITS` (`maxFrameBytes`, `maxBadFrames` and `maxSockets` apply). */
   limits?: Partial<TransportLimits>;
+  /**
+   * The key-derived peer id this transport's end proves, as a secure channel would: each connection
+   * between two transports that have one carries the other's as `provenPeerId`. In one process the
+   * proof is by construction; a test gives the id of the identity it gave the node (`createNode`'s
+   * `identity` override). Without it, connections are plaintext (protocol v1).
+   */
+  peerId?: string;
 }
 
 /**
@@ -40,11 +47,14 @@ export class MemoryTransport implements Transport {
   private readonly accepted = new WeakSet<Connection>();
   private nextId = 1;
   private closing: Promise<void> | undefined;
+  /** See `MemoryTransportOptions.peerId`. */
+  readonly peerId: string | undefined;
 
   constructor(options: MemoryTransportOptions = {}) {
     this.network = options.network ?? new MemoryNetwork();
     this.logger = options.logger ?? silentLogger;
     this.limits = { ...DEFAULT_TRANSPORT_LIMITS, ...options.limits };
+    this.peerId = options.peerId;
   }
 
   setHandlers(handlers: TransportHandlers): void {
@@ -72,8 +82,9 @@ export class MemoryTransport implements Transport {
     if (!listener) throw new DialError(host, port, "ECONNREFUSED (no MemoryTransport listens there in this network)");
 
     const localEnd = { host: this.bound?.host ?? "127.0.0.1", port: this.network.ephemeralPort() };
-    const outbound = this.open("outbound", { host, port }, handlers);
-    const inbound = listener.open("inbound", localEnd, undefined);
+    const secured = this.peerId !== undefined && listener.peerId !== undefined;
+    const outbound = this.open("outbound", { host, port }, handlers, secured ? listener.peerId : undefined);
+    const inbound = listener.open("inbound", localEnd, undefined, secured ? this.peerId : undefined);
     MemoryConnection.link(outbound, inbound);
     // Queued before anything the dialler can send, so the listener sees the connection first.
     this.network.schedule(() => listener.accept(inbound));
@@ -99,11 +110,12 @@ export class MemoryTransport implements Transport {
    * Creates one end of a link, owned by this transport. Without `handlers` (an inbound end), the
    * kernel hears of it only once `accept` has announced it.
    */
-  private open(direction: "inbound" | "outbound", remote: Address, handlers: TransportHandlers | undefined): MemoryConnection {
+  private open(direction: "inbound" | "outbound", remote: Address, handlers: TransportHandlers | undefined, provenPeerId: string | undefined): MemoryConnection {
     const connection = new MemoryConnection({
       id: `mem-${this.nextId++}`,
       direction,
       remote,
+      provenPeerId,
       limits: this.limits,
       logger: this.logger,
       handlers: handlers ?? this.handlersOnceAccepted(),

@@ -4,6 +4,9 @@ import { chatLine, CliFixture, connectedTo, directLine, type CliEvent, type CliN
 const cli = new CliFixture();
 afterEach(() => cli.cleanup(), 30_000);
 
+/** A well-formed key-derived id that no node holds (RFC 8032's first test key). */
+const NOBODY = "pk_25njqamcweflpvkl73j4szahhihoc4xt3ktcgjnpaingr5yhkena";
+
 /** A short acknowledgement timeout, so that an undelivered message is reported quickly. */
 const REQUEST_TIMEOUT_MS = 1500;
 
@@ -49,9 +52,9 @@ describe("peerkit start: /msg, one-to-one messages between CLI processes", { tim
     const config = { limits: { requestTimeoutMs: REQUEST_TIMEOUT_MS } };
     const a = await cli.node([], { config });
 
-    a.proc.send("/msg nobody-yet hello");
+    a.proc.send(`/msg ${NOBODY} hello`);
     const alone = await a.proc.waitFor(isEvent("undelivered"), "the undelivered event of a node without peers");
-    expect(alone).toEqual({ event: "undelivered", id: expect.any(String), to: "nobody-yet", reason: expect.stringMatching(/no connected peer/) });
+    expect(alone).toEqual({ event: "undelivered", id: expect.any(String), to: NOBODY, reason: expect.stringMatching(/no connected peer/) });
 
     a.proc.send("/msg");
     expect((await a.proc.waitForNext(isEvent("error"), "the usage error of /msg")).message).toMatch(/^usage: \/msg PEER_ID TEXT/);
@@ -60,13 +63,13 @@ describe("peerkit start: /msg, one-to-one messages between CLI processes", { tim
     await linked(a, b);
 
     const from = a.proc.events.length;
-    a.proc.send("/msg no-such-peer is anyone there?");
+    a.proc.send(`/msg ${NOBODY} is anyone there?`);
     a.proc.send("/peers");
     const undelivered = await a.proc.waitFor(isEvent("undelivered"), "the undelivered event", { from, timeoutMs: REQUEST_TIMEOUT_MS + 10_000 });
     expect(undelivered).toEqual({
       event: "undelivered",
       id: expect.any(String),
-      to: "no-such-peer",
+      to: NOBODY,
       reason: expect.stringContaining(`no acknowledgement within ${REQUEST_TIMEOUT_MS} ms`),
     });
     // /peers was typed after /msg but answered before the timeout ran out.

@@ -103,7 +103,7 @@ describe("broadcast plugin", () => {
     await harness.settle();
     expect(delivered.map((e) => e.msg)).toEqual(["oldest accepted", "latest accepted"]);
     expect(peers[1]!.receivedOf("BROADCAST").map((e) => e.id)).toEqual(["m3", "m4"]);
-    expect(harness.node.plugin<BroadcastPlugin>("broadcast")!.dropped).toEqual({ stale: 2, refused: 0 });
+    expect(harness.node.plugin<BroadcastPlugin>("broadcast")!.dropped).toEqual({ stale: 2, refused: 0, forged: 0, replayed: 0 });
     expect(harness.logger.find("rejected")).toBeUndefined();
   });
 
