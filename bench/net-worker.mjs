@@ -25,7 +25,7 @@ const result = await runNetwork(adapter, {
   samples: Number(samplesArg ?? 200),
   sampleBudgetMs: 12_000,
   burst: Number(burstArg ?? 10_000),
-  burstCapMs: 30_000,
+  burstCapMs: 45_000,
   warmup: 20,
 });
 result.notes = adapter.notes;

@@ -2,7 +2,8 @@
 //   signature-worker.mjs verify <file> <warm> <rounds>   the raw crypto.verify baseline
 //   signature-worker.mjs receive <warm> <count>          a secure node that counts `broadcast` events
 // verify: reads the pre-signed messages (one { signed, sig, originator } per line), verifies the first
-// `warm` of them, then all the others `rounds` times, and sends { result: { verifiesPerSec: [...] } }.
+// `warm` of them, then all the others `rounds` times, and sends { result: { verifiesPerSec, cpuUsPerVerify } }
+// (one entry per pass).
 // receive: sends { ready: { port } }, { probe: { forged } } when the probe's end marker arrives (forged: the
 // forgeries sent before it that were delivered), then { warm } once `warm` signed broadcasts were delivered, and
 // { done: { cpuUsPerMsg, forged, unsigned } } after `warm + count`; waits to be told to exit.
@@ -27,12 +28,16 @@ if (mode === "verify") {
   };
   run(0, warm);
   const verifiesPerSec = [];
+  const cpuUsPerVerify = [];
   for (let r = 0; r < Number(roundsArg); r++) {
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     run(warm, items.length);
+    const cpu = process.cpuUsage(cpu0);
     verifiesPerSec.push((items.length - warm) / ((performance.now() - t0) / 1000));
+    cpuUsPerVerify.push((cpu.user + cpu.system) / (items.length - warm));
   }
-  process.send({ result: { verifiesPerSec } }, () => process.exit(0));
+  process.send({ result: { verifiesPerSec, cpuUsPerVerify } }, () => process.exit(0));
 } else if (mode === "receive") {
   const warm = Number(args[0]);
   const total = warm + Number(args[1]);
