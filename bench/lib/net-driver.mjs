@@ -21,7 +21,8 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
   const topo = randomTopology(n, seed);
 
   await settleMemory();
-  const rssBase = process.memoryUsage().rss;
+  const base = process.memoryUsage();
+  const rssBase = base.rss;
 
   // Deliveries, counted per message key (msg.k) and in total.
   const maxKeys = warmup + samples + burst + 16;
@@ -140,7 +141,8 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
   for (let key = firstBurstKey; key < firstBurstKey + sent; key++) if (delivered[key] === n - 1) fullyDelivered++;
 
   await settleMemory();
-  const rssAfterBurst = process.memoryUsage().rss;
+  const afterBurst = process.memoryUsage();
+  const rssAfterBurst = afterBurst.rss;
 
   t = performance.now();
   await adapter.shutdown();
@@ -181,6 +183,11 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
     copiesPerNodePerMsg: burstFrames / (n - 1) / Math.max(1, sent),
     rssPerNodeMiB: (rssConnected - rssBase) / n / MiB,
     rssAfterBurstPerNodeMiB: (rssAfterBurst - rssBase) / n / MiB,
+    // What of it is the JS heap (after GC), and memory outside it (Buffers, OpenSSL, sockets): RSS also holds
+    // pages the allocators keep after a peak.
+    heapAfterBurstPerNodeMiB: (afterBurst.heapUsed - base.heapUsed) / n / MiB,
+    externalAfterBurstPerNodeMiB: (afterBurst.external - base.external) / n / MiB,
+    heapTotalAfterBurstPerNodeMiB: (afterBurst.heapTotal - base.heapTotal) / n / MiB,
     shutdownMs,
   };
 }
