@@ -36,6 +36,11 @@ export async function runStart(options: StartOptions, streams: CliStreams = proc
   // sees warnings and errors; --json (a program reads stdout) keeps info on stderr; --debug shows all.
   const level = config.debug ? "debug" : options.json ? "info" : "warn";
   const node = await createNode(config, { logLevel: level });
+  if (config.security === "none") {
+    streams.stderr.write(
+      "peerkit: warning: --insecure: plaintext protocol v1. Anyone on the path reads and rewrites every message, any peer can claim any id, and nothing is signed. Secure nodes will not connect to this one.\n",
+    );
+  }
   const printer: EventPrinter = options.json ? new JsonPrinter(streams.stdout) : new HumanPrinter(streams.stdout, streams.stderr);
   printEvents(node, printer);
 
