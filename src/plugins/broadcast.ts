@@ -170,6 +170,11 @@ export class BroadcastPlugin {
    * node's signature, labelled as relayed from it (`LegacyRelay`); it is never relayed unsigned.
    */
   private republishPlaintext(envelope: Envelope, context: PeerMessageContext): void {
+    // A key-derived id speaks only under its own signature: a plaintext line cannot carry one.
+    if (this.security.isKeyId(envelope.originator)) {
+      context.reject(`plaintext BROADCAST in the name of the key-derived id ${envelope.originator}, which signs its own messages`);
+      return;
+    }
     if (!this.guard.isFresh(envelope, context.peerId)) return;
     if (this.guard.markSeen(this.idsOf(envelope), "BROADCAST", context.connection.remote.host) !== "new") return;
     const id = envelope.id!;
