@@ -52,3 +52,20 @@ describe("secure and insecure nodes refuse each other", () => {
     await waitUntil(() => nodes.logger.entries.some((e) => /speaks TLS/.test(JSON.stringify(e))), "the insecure node's line");
   });
 });
+
+describe("signed broadcasts over secure links", () => {
+  it("reach every node once in tree mode (Plumtree) too, from the signed bytes the originator made", async () => {
+    const broadcast = { mode: "tree" as const, ihaveIntervalMs: 10 };
+    const a = await nodes.start({ broadcast });
+    const b = await nodes.start({ broadcast });
+    const c = await nodes.start({ broadcast });
+    await b.join("127.0.0.1", a.address!.port);
+    await c.join("127.0.0.1", b.address!.port);
+    const seen = new Map<string, unknown[]>([[b.id, []], [c.id, []]]);
+    for (const node of [b, c]) node.on("broadcast", (event) => seen.get(node.id)!.push([event.originator, event.msg]));
+    const id = a.broadcast({ text: "through the tree" });
+    await waitUntil(() => [...seen.values()].every((list) => list.length === 1), "both nodes to deliver the broadcast");
+    expect([...seen.values()]).toEqual([[[a.id, { text: "through the tree" }]], [[a.id, { text: "through the tree" }]]]);
+    expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+});
