@@ -15,7 +15,7 @@ import type { ConnectionView, EnvelopeExtras, MessageContext } from "./message-c
 import type { NodeEvents } from "./node-events.js";
 import type { LinkedPeer, PeerInfo, PeerRecord } from "../base/peer.js";
 import type { PeerTable } from "./peer-table.js";
-import { identityRefusal, inboundPeerToEvict, peerSlotRefusal } from "./admission.js";
+import { identityRefusal, inboundPeerToEvict, originatorRefusal, peerSlotRefusal } from "./admission.js";
 import { PendingConnections } from "./pending-connections.js";
 import { ConnectionViews } from "./connection-views.js";
 import { winsDialRace } from "./dial-race.js";
@@ -277,6 +277,16 @@ export class ConnectionPool {
   }
 
   private handleFrame(connection: Connection, envelope: Envelope): void {
+    const impostor = originatorRefusal(connection, envelope, this.config.security);
+    if (impostor !== undefined) {
+      // On a proven link no honest node does this: the link is closed. A plaintext one is a bad frame.
+      if (connection.provenPeerId === undefined) connection.rejectFrame(impostor);
+      else {
+        this.refusedIdentity.warn({ connection: connection.id, remote: `${connection.remote.host}:${connection.remote.port}`, claimed: envelope.originator, reason: impostor });
+        connection.close(impostor);
+      }
+      return;
+    }
     const peerId = connection.peerId;
     if (peerId !== undefined) this.peers.touch(peerId, this.clock.now());
     this.events.emit("message", envelope, peerId);

@@ -40,6 +40,9 @@ import { BROADCAST_SECTION } from "./broadcast-settings.js";
 import { Plumtree } from "./plumtree.js";
 import { checkGraft, checkIHave, checkPrune, GRAFT, IHAVE, PRUNE } from "./plumtree-wire.js";
 
+/** The prefix of key-derived peer ids: no plaintext line may carry one, even a malformed one. */
+const KEY_ID_PREFIX = "pk_";
+
 /** Another identity of a broadcast than its id, or undefined when it has none. */
 export type DuplicateKey = (envelope: Envelope) => string | undefined;
 
@@ -171,7 +174,7 @@ export class BroadcastPlugin {
    */
   private republishPlaintext(envelope: Envelope, context: PeerMessageContext): void {
     // A key-derived id speaks only under its own signature: a plaintext line cannot carry one.
-    if (this.security.isKeyId(envelope.originator)) {
+    if (envelope.originator.startsWith(KEY_ID_PREFIX)) {
       context.reject(`plaintext BROADCAST in the name of the key-derived id ${envelope.originator}, which signs its own messages`);
       return;
     }

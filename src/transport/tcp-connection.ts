@@ -224,6 +224,10 @@ export class TcpConnection extends BaseConnection {
         this.decoder.feed(chunk, (line) => this.held.push(line));
       } catch (error) {
         if (!(error instanceof FrameTooLargeError)) throw error;
+        if (this.oneShotOnly && this.held.length > 0) {
+          this.refuse(PLAINTEXT_PEER_REFUSED);
+          return;
+        }
         // The frames before the oversized one were complete: hand them over, then cut the connection.
         this.dispatchHeld(false);
         this.logger.warn("frame too large; closing the connection", {

@@ -310,6 +310,8 @@ export class TcpTransport implements Transport {
       this.handshakes!.release(socket, host);
       if (!this.closing) this.handshakeFailed.warn({ remote, reason: errorMessage(error) });
     };
+    // One deadline for the first bytes and the handshake together.
+    const deadline = Date.now() + secure.handshakeTimeoutMs;
     firstChunk(socket, secure.handshakeTimeoutMs).then((chunk) => {
       if (!looksLikeTls(chunk)) {
         this.handshakes!.release(socket, host);
@@ -317,7 +319,7 @@ export class TcpTransport implements Transport {
         return;
       }
       socket.unshift(chunk);
-      secureHandshake(secure.channel, socket, "server", secure.handshakeTimeoutMs).then(({ socket: secured, peerId }) => {
+      secureHandshake(secure.channel, socket, "server", Math.max(1, deadline - Date.now())).then(({ socket: secured, peerId }) => {
         this.handshakes!.release(socket, host);
         if (this.closing) secured.destroy();
         else this.adopt(secured, "inbound", handlers, peerId, addressOf(socket));

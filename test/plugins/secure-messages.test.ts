@@ -2,6 +2,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { PluginHarness, type FakePeer } from "../../src/testing/index.js";
 import type { BroadcastPlugin } from "../../src/plugins/broadcast.js";
+import type { DirectPlugin } from "../../src/plugins/direct.js";
+import { createPublicKey } from "node:crypto";
+import { peerIdOf } from "../../src/secure/peer-id.js";
 import type { Envelope } from "../../src/base/envelope.js";
 import type { BroadcastEvent, DirectEvent } from "../../src/kernel/node-events.js";
 
@@ -106,5 +109,31 @@ describe("one-to-one messages on a secure node", () => {
   it("refuses at once a send to an id that is not key-derived", async () => {
     await secureNode(["direct"]);
     await expect(harness.node.send("bob", "x")).rejects.toMatchObject({ code: "ERR_UNDELIVERED", message: expect.stringContaining("key-derived") });
+  });
+});
+
+describe("what a relay cannot check is never charged to the relay", () => {
+  it("a DIRECT signed by carol whose box does not open is dropped and counted; bob, who relayed it, stays connected", async () => {
+    const { bob, carol, directs } = await secureNode(["direct"]);
+    for (let i = 0; i < 15; i++) bob.deliverEnvelope(carol.signed("DIRECT", { box: "AAAA" }, { to: harness.node.id, ttl: 3 }));
+    await harness.settle();
+    expect(directs).toEqual([]);
+    expect(bob.closed).toBe(false);
+    expect(harness.node.plugin<DirectPlugin>("direct")!.undeliverable).toBe(15);
+  });
+});
+
+describe("keys of small order", () => {
+  it("the identity point's id signs nothing: a signature anyone can make is refused", async () => {
+    const { bob, broadcasts } = await secureNode(["broadcast"]);
+    const raw = Buffer.alloc(32);
+    raw[0] = 1; // the neutral point: R = neutral, S = 0 "verifies" any message under it
+    const id = peerIdOf(createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: raw.toString("base64url") }, format: "jwk" }));
+    const text = JSON.stringify({ msg_type: "BROADCAST", originator: id, time: harness.clock.now(), seq: 1, msg: { text: "anyone can sign this" } });
+    const sig = Buffer.concat([raw, Buffer.alloc(32)]).toString("base64url");
+    bob.deliverRaw(JSON.stringify({ msg_type: "BROADCAST", ttl: 3, sig, signed: text }));
+    await harness.settle();
+    expect(broadcasts).toEqual([]);
+    expect(harness.node.plugin<BroadcastPlugin>("broadcast")!.dropped.forged).toBe(1);
   });
 });
