@@ -69,3 +69,20 @@ describe("signed broadcasts over secure links", () => {
     expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 });
+
+describe("handshakes that never finish", () => {
+  it("hold no slot an honest node needs: 40 stalled TLS handshakes from its own address, and it still joins", async () => {
+    const { connect: rawConnect } = await import("node:net");
+    const a = await nodes.start({ plugins: ["ping"] });
+    const stalled = Array.from({ length: 40 }, () => {
+      const socket = rawConnect(a.address!.port, "127.0.0.1");
+      socket.on("error", () => {});
+      // The first bytes of a ClientHello, then nothing.
+      socket.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0xc8, 0x01, 0x00]));
+      return socket;
+    });
+    const b = await nodes.start({ plugins: ["ping"] });
+    expect((await b.join("127.0.0.1", a.address!.port)).id).toBe(a.id);
+    for (const socket of stalled) socket.destroy();
+  });
+});
