@@ -219,8 +219,17 @@ export class HumanPrinter implements EventPrinter {
     this.err.write(`${linesFor(message)}\n`);
   }
 
-  /** A chat payload as `<who> {tag}text`; any other JSON as `[kind] from id: json`. */
+  /**
+   * A chat payload as `<who> {tag}text`; a legacy peer's line re-published by a secure node as
+   * `<signer> [relayed from py-5001 [legacy]] text`; any other JSON as `[kind] from id: json`.
+   */
   private chatOr(kind: string, tag: string, envelope: Envelope, msg: unknown): void {
+    const relay = asLegacyRelay(msg);
+    const relayed = relay && asChatLine(relay.msg);
+    if (relay && relayed) {
+      this.line(`<${this.sender(envelope)}> ${tag}[relayed from ${shownName(relay.relayedFrom)} [legacy]] ${sanitizeText(relayed.text)}`);
+      return;
+    }
     const chat = asChatLine(msg);
     if (chat) {
       this.line(`<${this.sender(envelope, chat.nick)}> ${tag}${sanitizeText(chat.text)}`);
@@ -254,6 +263,13 @@ export class HumanPrinter implements EventPrinter {
   private line(text: string): void {
     this.out.write(`${text}\n`);
   }
+}
+
+/** The payload a secure node re-publishes for a legacy peer's line (`LegacyRelay`), or undefined. */
+function asLegacyRelay(msg: unknown): { relayedFrom: string; msg: unknown } | undefined {
+  if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return undefined;
+  const { relayedFrom, legacy } = msg as { relayedFrom?: unknown; legacy?: unknown };
+  return typeof relayedFrom === "string" && legacy === true && "msg" in msg ? { relayedFrom, msg: (msg as { msg: unknown }).msg } : undefined;
 }
 
 /** A chat payload `{ text, nick? }`, or undefined when `msg` is some other JSON. */
