@@ -39,3 +39,15 @@ export { LEGACY_DIALECT, attachLegacyDialect, type LegacyDialect, type LegacyRou
 export { Plumtree } from "./plugins/plumtree.js";
 export { RouteTable } from "./plugins/direct-routes.js";
 export * from "./transport/index.js";
+// Protocol v2's identities, for applications that keep or show them.
+export {
+  ephemeralIdentity,
+  IDENTITY_FILE,
+  isPeerId,
+  loadOrCreateIdentity,
+  networkKeyText,
+  parseNetworkKey,
+  PEER_ID_PREFIX,
+  peerIdOf,
+  type Identity,
+} from "./secure/index.js";

@@ -7,8 +7,17 @@ export interface PeerInfo {
   port: number;
 }
 
+/**
+ * A peer as the `peer:connect` and `peer:disconnect` events carry it: its identity and, when its
+ * connection does not speak peerkit's own wire, the name of the dialect it speaks.
+ */
+export interface LinkedPeer extends PeerInfo {
+  /** The connection's dialect when it is not peerkit's own (`legacy`: an original Python peer); absent for peerkit's own. */
+  dialect?: string;
+}
+
 /** A row of the peer table: the peer's identity plus what this node knows of it. */
-export interface PeerRecord extends PeerInfo {
+export interface PeerRecord extends LinkedPeer {
   /** Its chat nickname, when it told us one. */
   nick?: string;
   /** True while a handshaken connection to it is open. */

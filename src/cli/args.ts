@@ -40,8 +40,9 @@ Options of "start" (each overrides the config file):
   --json                      standard output: one JSON object per line (logs stay on standard error)
   -h, --help                  show this help
 
-At the prompt: a line is broadcast to the network; /join HOST:PORT, /msg PEER_ID TEXT (to one node),
-/peers, /quit, /help are commands; a line starting with "//" is broadcast with one "/" removed.
+At the prompt: a line is broadcast to the network; /join HOST:PORT, /msg PEER TEXT (to one node: PEER
+is its id, the id's start as the chat shows it, or a connected peer's nick), /peers, /quit, /help are
+commands; a line starting with "//" is broadcast with one "/" removed.
 End of input does not stop the node.`;
 
 /** What `peerkit start` was asked to do. */

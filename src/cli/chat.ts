@@ -1,6 +1,7 @@
 /**
  * The chat prompt: standard input, one line at a time. A plain line is broadcast as `{ text, nick? }`;
- * a line starting with `/` is a command; `/msg PEER_ID TEXT` sends `{ text, nick? }` to one node. End of
+ * a line starting with `/` is a command; `/msg PEER TEXT` sends `{ text, nick? }` to one node (PEER: an id,
+ * an id prefix or a nick, see `msg-command.ts`). End of
  * input only stops reading: the node keeps running, so `peerkit start < /dev/null &` works as a daemon.
  */
 import { createInterface, type Interface } from "node:readline";
@@ -8,17 +9,18 @@ import type { Readable } from "node:stream";
 import { parseHostPort } from "../base/host-port.js";
 import { PeerkitError, UndeliveredError } from "../base/errors.js";
 import type { PeerInfo, PeerRecord } from "../base/peer.js";
-import { MSG_USAGE, parseMsgArgs } from "./msg-command.js";
+import { MSG_USAGE, parseMsgArgs, resolveMsgTarget } from "./msg-command.js";
+import { KnownPeers } from "./known-peers.js";
 import type { EventPrinter } from "./output.js";
 import { errorMessage } from "../base/error-message.js";
 
 /** The chat commands, as `/help` and an unknown command list them. */
 export const CHAT_HELP =
-  "commands: /join HOST:PORT, /msg PEER_ID TEXT, /peers, /quit, /help; any other line is sent to everyone (start it with // to send a leading /)";
+  "commands: /join HOST:PORT, /msg PEER TEXT (PEER: an id, its prefix as shown, or a nick), /peers, /quit, /help; any other line is sent to everyone (start it with // to send a leading /)";
 
 /** The part of a node the chat drives. */
 export interface ChatNode {
-  readonly config: { readonly nick?: string };
+  readonly config: { readonly nick?: string; readonly security: "tls" | "none" };
   readonly peers: { connected(): PeerRecord[] };
   join(host: string, port: number): Promise<PeerInfo>;
   broadcast(msg: unknown): string;
@@ -35,6 +37,8 @@ export interface ChatOptions {
   onQuit: () => void;
   /** Called when the input ends by itself (not by `close()`); the node keeps running. */
   onInputEnd?: () => void;
+  /** The peers `/msg` resolves nicks and id prefixes against; default: the node's connected peers only. */
+  known?: KnownPeers;
 }
 
 /**
@@ -43,12 +47,14 @@ export interface ChatOptions {
  */
 export class ChatSession {
   private readonly lines: Interface;
+  private readonly known: KnownPeers;
   private closed = false;
 
   constructor(
     private readonly node: ChatNode,
     private readonly options: ChatOptions,
   ) {
+    this.known = options.known ?? new KnownPeers(node.peers);
     this.lines = createInterface({ input: options.input, crlfDelay: Infinity, terminal: false });
     this.lines.on("line", (line) => void this.handle(line));
     this.lines.on("close", () => {
@@ -105,7 +111,8 @@ export class ChatSession {
 
   /**
    * Sends a one-to-one message and reports its fate when the acknowledgement (or the timeout) comes;
-   * does not wait for it, so the lines typed meanwhile are handled at once.
+   * does not wait for it, so the lines typed meanwhile are handled at once. A target that names no peer
+   * or several throws before anything is sent.
    */
   private message(rest: string): void {
     const parsed = parseMsgArgs(rest);
@@ -113,9 +120,10 @@ export class ChatSession {
       this.options.printer.error(MSG_USAGE);
       return;
     }
+    const { to } = resolveMsgTarget(parsed.to, this.known.list(), { insecure: this.node.config.security === "none" });
     const { printer } = this.options;
-    this.node.send(parsed.to, this.chatPayload(parsed.text)).then(
-      (id) => printer.delivered({ id, to: parsed.to }),
+    this.node.send(to, this.chatPayload(parsed.text)).then(
+      (id) => printer.delivered({ id, to }),
       (error: unknown) => {
         if (error instanceof UndeliveredError) printer.undelivered({ id: error.messageId, to: error.to, reason: error.reason });
         else printer.error(...describe(error));
@@ -134,7 +142,9 @@ export class ChatSession {
       this.options.printer.error("usage: /join HOST:PORT, e.g. /join 127.0.0.1:7001 (IPv6 as [::1]:7001)");
       return;
     }
-    this.options.printer.joined(await this.node.join(address.host, address.port));
+    const peer = await this.node.join(address.host, address.port);
+    const dialect = this.node.peers.connected().find((row) => row.id === peer.id)?.dialect;
+    this.options.printer.joined(dialect === undefined ? peer : { ...peer, dialect });
   }
 }
 

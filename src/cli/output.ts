@@ -4,8 +4,12 @@
  */
 import type { Address } from "../transport/transport.js";
 import type { BroadcastEvent, DirectEvent, TestEvent } from "../kernel/node-events.js";
-import { isNick, type PeerInfo, type PeerRecord } from "../base/peer.js";
+import type { Envelope } from "../base/envelope.js";
+import { isNick, type LinkedPeer, type PeerRecord } from "../base/peer.js";
 import { sanitizeText } from "../base/safe-text.js";
+import { LEGACY_DIALECT } from "../legacy/codec.js";
+import { isLegacyMessage, NO_PEERS, type PeerDirectory } from "./known-peers.js";
+import { shownName } from "./peer-names.js";
 
 /** A stream the printers write to: `process.stdout`, `process.stderr`, or a buffer in a test. */
 export interface TextSink {
@@ -22,9 +26,9 @@ export interface EventPrinter {
   /** The listener is bound. */
   listening(self: NodeIdentity, address: Address): void;
   /** A peer completed its handshake. */
-  peerConnect(peer: PeerInfo): void;
+  peerConnect(peer: LinkedPeer): void;
   /** A peer's connection closed. */
-  peerDisconnect(peer: PeerInfo, reason: string): void;
+  peerDisconnect(peer: LinkedPeer, reason: string): void;
   /** A broadcast (a chat line, or any JSON another program sent) was delivered. */
   broadcast(event: BroadcastEvent): void;
   /** A TEST message was delivered. */
@@ -38,7 +42,7 @@ export interface EventPrinter {
   /** The answer to `/peers`. */
   peers(peers: readonly PeerRecord[]): void;
   /** The answer to a successful `/join`. */
-  joined(peer: PeerInfo): void;
+  joined(peer: LinkedPeer): void;
   /** A chat command failed or was not understood. */
   error(message: string, code?: string): void;
   /** Information for the user, such as the answer to `/help`. */
@@ -66,6 +70,15 @@ export interface PeerRow {
   port: number;
   nick?: string;
   lastSeen: number;
+  legacy?: true;
+}
+
+/** A peer as the JSON events carry it: `legacy: true` for a legacy peer, no such key otherwise. */
+export interface PeerObject {
+  id: string;
+  host: string;
+  port: number;
+  legacy?: true;
 }
 
 /**
@@ -75,27 +88,33 @@ export interface PeerRow {
  * `JSON.stringify` alone leaves raw, so that the stream is safe on a terminal too. Answers to chat commands are events
  * too (`joined`, `error`, `notice`), so that a program driving stdin reads every answer from the same stream;
  * only fatal start-up errors go to stderr (the process then exits non-zero).
+ *
+ * Ids are always whole. A legacy peer (connected over the legacy dialect) carries `"legacy": true`, and
+ * so does a message that came over the legacy wire (`isLegacyMessage`).
  */
 export class JsonPrinter implements EventPrinter {
-  constructor(private readonly out: TextSink) {}
+  constructor(
+    private readonly out: TextSink,
+    private readonly directory: PeerDirectory = NO_PEERS,
+  ) {}
 
   listening(self: NodeIdentity, address: Address): void {
     this.emit({ event: "listening", id: self.id, host: address.host, port: address.port });
   }
-  peerConnect(peer: PeerInfo): void {
-    this.emit({ event: "peer:connect", peer: peerInfo(peer) });
+  peerConnect(peer: LinkedPeer): void {
+    this.emit({ event: "peer:connect", peer: peerObject(peer) });
   }
-  peerDisconnect(peer: PeerInfo, reason: string): void {
-    this.emit({ event: "peer:disconnect", peer: peerInfo(peer), reason });
+  peerDisconnect(peer: LinkedPeer, reason: string): void {
+    this.emit({ event: "peer:disconnect", peer: peerObject(peer), reason });
   }
   broadcast(event: BroadcastEvent): void {
-    this.emit({ event: "broadcast", id: event.id, originator: event.originator, msg: event.msg });
+    this.emit(this.legacyMark({ event: "broadcast", id: event.id, originator: event.originator, msg: event.msg }, event.envelope));
   }
   test(event: TestEvent): void {
-    this.emit({ event: "test", originator: event.originator, msg: event.msg });
+    this.emit(this.legacyMark({ event: "test", originator: event.originator, msg: event.msg }, event.envelope));
   }
   direct(event: DirectEvent): void {
-    this.emit({ event: "direct", id: event.id, originator: event.originator, msg: event.msg });
+    this.emit(this.legacyMark({ event: "direct", id: event.id, originator: event.originator, msg: event.msg }, event.envelope));
   }
   delivered(outcome: Delivered): void {
     this.emit({ event: "delivered", id: outcome.id, to: outcome.to });
@@ -106,14 +125,18 @@ export class JsonPrinter implements EventPrinter {
   peers(peers: readonly PeerRecord[]): void {
     this.emit({ event: "peers", peers: peers.map(peerRow) });
   }
-  joined(peer: PeerInfo): void {
-    this.emit({ event: "joined", peer: peerInfo(peer) });
+  joined(peer: LinkedPeer): void {
+    this.emit({ event: "joined", peer: peerObject(peer) });
   }
   error(message: string, code?: string): void {
     this.emit(code === undefined ? { event: "error", message } : { event: "error", message, code });
   }
   notice(message: string): void {
     this.emit({ event: "notice", message });
+  }
+
+  private legacyMark(value: Record<string, unknown>, envelope: Envelope): Record<string, unknown> {
+    return isLegacyMessage(envelope, this.directory) ? { ...value, legacy: true } : value;
   }
 
   private emit(value: Record<string, unknown>): void {
@@ -123,8 +146,12 @@ export class JsonPrinter implements EventPrinter {
 }
 
 /**
- * For a person: events on `out`, command errors on `err`. Chat lines read `<alice (3f2a…)> hello`, or
- * `<3f2a…> hello` without a nick; one-to-one lines `<alice (3f2a…)> [private] hello`.
+ * For a person: events on `out`, command errors on `err`. Chat lines read `<alice (pk_25njqamc)> hello`,
+ * or `<pk_25njqamc> hello` without a nick; one-to-one lines `<alice (pk_25njqamc)> [private] hello`.
+ * A key-derived id is shown abbreviated, as its shortest unique prefix among the known peers
+ * (`abbreviatePeerId`), except in `[listening]` (this node's own id, to give to others) and `/peers`
+ * (the full ids). `[legacy]` follows the name of a legacy peer, and of the sender of a message that came
+ * over the legacy wire (`isLegacyMessage`): `<py-5001 [legacy]> hi`.
  *
  * Nothing a peer sends can forge that prefix or rewrite the terminal:
  * - text (chat lines, reasons, messages) loses its control, format and separator characters
@@ -133,8 +160,9 @@ export class JsonPrinter implements EventPrinter {
  *   so no space, bracket, `<`, `>` or parenthesis); any other nick, a 300-character one included, is
  *   not shown and the line reads `<id> text`;
  * - an id or host of anything but `[A-Za-z0-9_.:/@-]` is shown as a JSON string, its unsafe characters
- *   as `\uXXXX` escapes: `<"bob (3f2a)"> hi` cannot pass for bob's line, nor `"bob\u200b"` for `bob`
- *   (removing the zero-width character would have made the two ids look the same);
+ *   as `\uXXXX` escapes (`shownName`): `<"bob (3f2a)"> hi` cannot pass for bob's line, nor `"bob\u200b"`
+ *   for `bob` (removing the zero-width character would have made the two ids look the same); only a
+ *   key-derived id, which is plain, is ever abbreviated, so no cut can fall inside an escape;
  * - any other JSON payload is shown as JSON, escaped the same way.
  */
 export class HumanPrinter implements EventPrinter {
@@ -142,31 +170,32 @@ export class HumanPrinter implements EventPrinter {
     private readonly out: TextSink,
     private readonly err: TextSink,
     private readonly now: () => number = Date.now,
+    private readonly directory: PeerDirectory = NO_PEERS,
   ) {}
 
   listening(self: NodeIdentity, address: Address): void {
     this.line(`[listening] id=${shownName(self.id)} ${shownName(address.host)}:${address.port}`);
   }
-  peerConnect(peer: PeerInfo): void {
-    this.line(`[connect] ${describePeer(peer)}`);
+  peerConnect(peer: LinkedPeer): void {
+    this.line(`[connect] ${this.describePeer(peer)}`);
   }
-  peerDisconnect(peer: PeerInfo, reason: string): void {
-    this.line(`[disconnect] ${describePeer(peer)} (${sanitizeText(reason)})`);
+  peerDisconnect(peer: LinkedPeer, reason: string): void {
+    this.line(`[disconnect] ${this.describePeer(peer)} (${sanitizeText(reason)})`);
   }
   broadcast(event: BroadcastEvent): void {
-    this.chatOr("broadcast", "", event.originator, event.msg);
+    this.chatOr("broadcast", "", event.envelope, event.msg);
   }
   test(event: TestEvent): void {
-    this.line(`[test] from ${shownName(event.originator)}: ${json(event.msg)}`);
+    this.line(`[test] from ${this.sender(event.envelope)}: ${json(event.msg)}`);
   }
   direct(event: DirectEvent): void {
-    this.chatOr("direct", "[private] ", event.originator, event.msg);
+    this.chatOr("direct", "[private] ", event.envelope, event.msg);
   }
   delivered(outcome: Delivered): void {
-    this.line(`[delivered] ${shownName(outcome.id)} to ${shownName(outcome.to)}`);
+    this.line(`[delivered] ${shownName(outcome.id)} to ${this.who(outcome.to, this.directory.nickOf(outcome.to))}`);
   }
   undelivered(outcome: Undelivered): void {
-    this.line(`[undelivered] ${shownName(outcome.id)} to ${shownName(outcome.to)}: ${sanitizeText(outcome.reason)}`);
+    this.line(`[undelivered] ${shownName(outcome.id)} to ${this.who(outcome.to, this.directory.nickOf(outcome.to))}: ${sanitizeText(outcome.reason)}`);
   }
   peers(peers: readonly PeerRecord[]): void {
     if (peers.length === 0) {
@@ -177,11 +206,11 @@ export class HumanPrinter implements EventPrinter {
     for (const peer of peers) {
       const seen = peer.lastSeen > 0 ? `, last seen ${Math.max(0, Math.round((this.now() - peer.lastSeen) / 1000))}s ago` : "";
       const nick = isNick(peer.nick) ? ` nick=${peer.nick}` : "";
-      this.line(`  ${describePeer(peer)}${nick}${seen}`);
+      this.line(`  ${shownName(peer.id)}${legacyTag(peer)} ${shownName(peer.host)}:${peer.port}${nick}${seen}`);
     }
   }
-  joined(peer: PeerInfo): void {
-    this.line(`[joined] ${describePeer(peer)}`);
+  joined(peer: LinkedPeer): void {
+    this.line(`[joined] ${this.describePeer(peer)}`);
   }
   error(message: string, code?: string): void {
     this.err.write(`[error] ${linesFor(message)}${code === undefined ? "" : ` (${sanitizeText(code)})`}\n`);
@@ -190,20 +219,57 @@ export class HumanPrinter implements EventPrinter {
     this.err.write(`${linesFor(message)}\n`);
   }
 
-  /** A chat payload as `<who> {tag}text`; any other JSON as `[kind] from id: json`. */
-  private chatOr(kind: string, tag: string, originator: string, msg: unknown): void {
+  /**
+   * A chat payload as `<who> {tag}text`; a legacy peer's line re-published by a secure node as
+   * `<signer> [relayed from py-5001 [legacy]] text`; any other JSON as `[kind] from id: json`.
+   */
+  private chatOr(kind: string, tag: string, envelope: Envelope, msg: unknown): void {
+    const relay = asLegacyRelay(msg);
+    const relayed = relay && asChatLine(relay.msg);
+    if (relay && relayed) {
+      this.line(`<${this.sender(envelope)}> ${tag}[relayed from ${shownName(relay.relayedFrom)} [legacy]] ${sanitizeText(relayed.text)}`);
+      return;
+    }
     const chat = asChatLine(msg);
     if (chat) {
-      const who = isNick(chat.nick) ? `${chat.nick} (${shownName(originator)})` : shownName(originator);
-      this.line(`<${who}> ${tag}${sanitizeText(chat.text)}`);
+      this.line(`<${this.sender(envelope, chat.nick)}> ${tag}${sanitizeText(chat.text)}`);
     } else {
-      this.line(`[${kind}] from ${shownName(originator)}: ${json(msg)}`);
+      this.line(`[${kind}] from ${this.sender(envelope)}: ${json(msg)}`);
     }
+  }
+
+  /** A message's originator: `nick (id)` or `id`, then ` [legacy]` when the message came over the legacy wire. */
+  private sender(envelope: Envelope, nick?: string): string {
+    return `${this.who(envelope.originator, nick)}${isLegacyMessage(envelope, this.directory) ? " [legacy]" : ""}`;
+  }
+
+  /** `nick (id)` when the nick is a valid one, else `id`; the id abbreviated. */
+  private who(id: string, nick: string | undefined): string {
+    const name = this.name(id);
+    return isNick(nick) ? `${nick} (${name})` : name;
+  }
+
+  /** `id [legacy] host:port nick=…`: the id abbreviated, the nick the one its handshake gave. */
+  private describePeer(peer: LinkedPeer): string {
+    const nick = this.directory.nickOf(peer.id);
+    return `${this.name(peer.id)}${legacyTag(peer)} ${shownName(peer.host)}:${peer.port}${nick === undefined ? "" : ` nick=${nick}`}`;
+  }
+
+  /** An id for a person: abbreviated when unambiguous, then made safe to print. */
+  private name(id: string): string {
+    return shownName(this.directory.abbreviate(id));
   }
 
   private line(text: string): void {
     this.out.write(`${text}\n`);
   }
+}
+
+/** The payload a secure node re-publishes for a legacy peer's line (`LegacyRelay`), or undefined. */
+function asLegacyRelay(msg: unknown): { relayedFrom: string; msg: unknown } | undefined {
+  if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return undefined;
+  const { relayedFrom, legacy } = msg as { relayedFrom?: unknown; legacy?: unknown };
+  return typeof relayedFrom === "string" && legacy === true && "msg" in msg ? { relayedFrom, msg: (msg as { msg: unknown }).msg } : undefined;
 }
 
 /** A chat payload `{ text, nick? }`, or undefined when `msg` is some other JSON. */
@@ -214,18 +280,22 @@ export function asChatLine(msg: unknown): { text: string; nick?: string } | unde
   return typeof nick === "string" && nick !== "" ? { text, nick } : { text };
 }
 
-function peerInfo(peer: PeerInfo): PeerInfo {
-  return { id: peer.id, host: peer.host, port: peer.port };
+function peerObject(peer: LinkedPeer): PeerObject {
+  const object: PeerObject = { id: peer.id, host: peer.host, port: peer.port };
+  if (peer.dialect === LEGACY_DIALECT) object.legacy = true;
+  return object;
 }
 
 function peerRow(peer: PeerRecord): PeerRow {
   const row: PeerRow = { id: peer.id, host: peer.host, port: peer.port, lastSeen: peer.lastSeen };
   if (peer.nick !== undefined) row.nick = peer.nick;
+  if (peer.dialect === LEGACY_DIALECT) row.legacy = true;
   return row;
 }
 
-function describePeer(peer: PeerInfo): string {
-  return `${shownName(peer.id)} ${shownName(peer.host)}:${peer.port}`;
+/** ` [legacy]` after the name of a peer connected over the legacy dialect. */
+function legacyTag(peer: LinkedPeer): string {
+  return peer.dialect === LEGACY_DIALECT ? " [legacy]" : "";
 }
 
 /** Any JSON value on one line, for a person, unsafe characters escaped. */
@@ -234,15 +304,7 @@ function json(value: unknown): string {
   return sanitizeText(JSON.stringify(value) ?? "null", "escape");
 }
 
-/** A message of ours, which may span lines (the help) and quote what a peer or user sent: cleaned line by line. */
 /** A message of one or more lines with each line's unsafe characters removed (the line breaks kept). */
 export function linesFor(message: string): string {
   return message.split("\n").map((line) => sanitizeText(line)).join("\n");
-}
-
-const PLAIN_NAME = /^[\w.:/@-]+$/;
-
-/** An id or host for a person: as it is when plain, else as a JSON string with unsafe characters escaped. */
-function shownName(name: string): string {
-  return PLAIN_NAME.test(name) ? name : sanitizeText(JSON.stringify(name), "escape");
 }

@@ -10,6 +10,8 @@ import type { PeerNode } from "../node/peer-node.js";
 import type { StartOptions } from "./args.js";
 import { CHAT_HELP, ChatSession } from "./chat.js";
 import { HumanPrinter, JsonPrinter, type EventPrinter, type TextSink } from "./output.js";
+import { KnownPeers } from "./known-peers.js";
+import { LEGACY_DIALECT } from "../legacy/codec.js";
 import { errorMessage } from "../base/error-message.js";
 
 /** The process streams `runStart` uses; tests of the CLI spawn it, so these are the real ones in practice. */
@@ -36,8 +38,14 @@ export async function runStart(options: StartOptions, streams: CliStreams = proc
   // sees warnings and errors; --json (a program reads stdout) keeps info on stderr; --debug shows all.
   const level = config.debug ? "debug" : options.json ? "info" : "warn";
   const node = await createNode(config, { logLevel: level });
-  const printer: EventPrinter = options.json ? new JsonPrinter(streams.stdout) : new HumanPrinter(streams.stdout, streams.stderr);
-  printEvents(node, printer);
+  if (config.security === "none") {
+    streams.stderr.write(
+      "peerkit: warning: --insecure: plaintext protocol v1. Anyone on the path reads and rewrites every message, any peer can claim any id, and nothing is signed. Secure nodes will not connect to this one.\n",
+    );
+  }
+  const known = new KnownPeers(node.peers);
+  const printer: EventPrinter = options.json ? new JsonPrinter(streams.stdout, known) : new HumanPrinter(streams.stdout, streams.stderr, Date.now, known);
+  printEvents(node, printer, known);
 
   let finish!: (code: number) => void;
   const finished = new Promise<number>((resolve) => (finish = resolve));
@@ -63,6 +71,7 @@ export async function runStart(options: StartOptions, streams: CliStreams = proc
   const chat = new ChatSession(node, {
     input: streams.stdin,
     printer,
+    known,
     onQuit: stop,
     onInputEnd: () => {
       if (!options.json) streams.stderr.write("Input closed; the node keeps running. Stop it with Ctrl-C or SIGTERM.\n");
@@ -83,14 +92,27 @@ export async function runStart(options: StartOptions, streams: CliStreams = proc
   return finished;
 }
 
-/** Forwards the node's events to the printer. Subscribed before `start()`, which emits `listening`. */
-function printEvents(node: PeerNode, printer: EventPrinter): void {
+/**
+ * Forwards the node's events to the printer, and remembers the peers they name (connected peers, the
+ * originators of delivered broadcasts and one-to-one messages) before printing, so that the printed
+ * abbreviation is unique among them. Subscribed before `start()`, which emits `listening`.
+ */
+function printEvents(node: PeerNode, printer: EventPrinter, known: KnownPeers): void {
   node.on("listening", (address) => printer.listening({ id: node.id }, address));
-  node.on("peer:connect", (peer) => printer.peerConnect(peer));
+  node.on("peer:connect", (peer) => {
+    known.remember(peer.id, peer.dialect === LEGACY_DIALECT);
+    printer.peerConnect(peer);
+  });
   node.on("peer:disconnect", (peer, reason) => printer.peerDisconnect(peer, reason));
-  node.on("broadcast", (event) => printer.broadcast(event));
+  node.on("broadcast", (event) => {
+    known.remember(event.originator);
+    printer.broadcast(event);
+  });
   node.on("test", (event) => printer.test(event));
-  node.on("direct", (event) => printer.direct(event));
+  node.on("direct", (event) => {
+    known.remember(event.originator);
+    printer.direct(event);
+  });
 }
 
 /** Calls `stop` on every SIGINT and SIGTERM, for the life of the process (so a second signal cannot kill it mid-shutdown). */

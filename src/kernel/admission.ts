@@ -15,6 +15,7 @@
  */
 import { networkGroup, sourceKeyOf } from "../base/network-address.js";
 import type { Limits, SecurityMode } from "./config.js";
+import type { Envelope } from "../base/envelope.js";
 
 export { networkGroup, sourceKeyOf } from "../base/network-address.js";
 import { NDJSON_DIALECT, type Connection } from "../transport/transport.js";
@@ -158,6 +159,24 @@ export function identityRefusal(connection: Connection, claimedId: string, secur
   }
   if (claimedId.startsWith(KEY_DERIVED_ID_PREFIX)) {
     return `a plaintext peer claims the key-derived id ${claimedId}, which only a peer that proved that key may hold: refused`;
+  }
+  return undefined;
+}
+
+/**
+ * Why a frame cannot be taken as its `originator`'s, or undefined when it can. An unsigned frame speaks
+ * only for the link it came on: on a link whose far end proved a key, its originator must be that key's
+ * id (only signed messages may carry another node's words, and their plugins verify them); on a
+ * plaintext link of a secure node (a legacy peer's), it may not name a key-derived id at all.
+ */
+export function originatorRefusal(connection: Connection, envelope: Envelope, security: SecurityMode): string | undefined {
+  if (envelope.signature !== undefined) return undefined;
+  if (connection.provenPeerId !== undefined) {
+    if (envelope.originator === connection.provenPeerId) return undefined;
+    return `an unsigned ${envelope.msg_type} in the name of ${envelope.originator} on a link that proved ${connection.provenPeerId}: only signed messages may speak for another node`;
+  }
+  if (security === "tls" && envelope.originator.startsWith(KEY_DERIVED_ID_PREFIX)) {
+    return `a plaintext ${envelope.msg_type} in the name of the key-derived id ${envelope.originator}, which speaks only over its own key`;
   }
   return undefined;
 }

@@ -2,7 +2,7 @@
  * The connection pool: every open connection of the node, which peer each is bound to, dialling, and
  * the hand-off of each received frame to the dispatcher.
  */
-import type { Connection, DialOptions, Transport } from "../transport/transport.js";
+import { NDJSON_DIALECT, type Connection, type DialOptions, type Transport } from "../transport/transport.js";
 import type { Clock } from "../base/clock.js";
 import type { NodeConfig } from "./config.js";
 import type { Dispatcher } from "./dispatcher.js";
@@ -13,9 +13,9 @@ import type { LocalPeerState } from "./local-peer.js";
 import type { Logger } from "../base/logger.js";
 import type { ConnectionView, EnvelopeExtras, MessageContext } from "./message-context.js";
 import type { NodeEvents } from "./node-events.js";
-import type { PeerInfo, PeerRecord } from "../base/peer.js";
+import type { LinkedPeer, PeerInfo, PeerRecord } from "../base/peer.js";
 import type { PeerTable } from "./peer-table.js";
-import { identityRefusal, inboundPeerToEvict, peerSlotRefusal } from "./admission.js";
+import { identityRefusal, inboundPeerToEvict, originatorRefusal, peerSlotRefusal } from "./admission.js";
 import { PendingConnections } from "./pending-connections.js";
 import { ConnectionViews } from "./connection-views.js";
 import { winsDialRace } from "./dial-race.js";
@@ -160,9 +160,10 @@ export class ConnectionPool {
       return false;
     }
     const now = this.clock.now();
+    const dialect = foreignDialect(connection);
     const existing = this.byPeer.get(info.id);
     if (existing === connection) {
-      this.peers.add(info, { connected: true, lastSeen: now });
+      this.peers.add(info, { connected: true, lastSeen: now, dialect });
       return true;
     }
     if (existing && !existing.closed) {
@@ -170,7 +171,7 @@ export class ConnectionPool {
         // Our own dial wins the race: move the peer onto it quietly (no disconnect/connect events).
         this.byPeer.set(info.id, connection);
         connection.peerId = info.id;
-        this.peers.add(info, { connected: true, lastSeen: now });
+        this.peers.add(info, { connected: true, lastSeen: now, dialect });
         this.pending.remove(connection);
         existing.close(`replaced by the connection ${connection.id}`);
         this.settleWaiters(connection, undefined);
@@ -199,10 +200,10 @@ export class ConnectionPool {
     }
     this.byPeer.set(info.id, connection);
     connection.peerId = info.id;
-    this.peers.add(info, { connected: true, lastSeen: now });
+    this.peers.add(info, { connected: true, lastSeen: now, dialect });
     this.pending.remove(connection);
     this.logger.info("peer connected", { peer: info.id, host: info.host, port: info.port, via: connection.direction });
-    this.events.emit("peer:connect", { id: info.id, host: info.host, port: info.port });
+    this.events.emit("peer:connect", withDialect({ id: info.id, host: info.host, port: info.port }, dialect));
     this.settleWaiters(connection, undefined);
     return true;
   }
@@ -276,6 +277,16 @@ export class ConnectionPool {
   }
 
   private handleFrame(connection: Connection, envelope: Envelope): void {
+    const impostor = originatorRefusal(connection, envelope, this.config.security);
+    if (impostor !== undefined) {
+      // On a proven link no honest node does this: the link is closed. A plaintext one is a bad frame.
+      if (connection.provenPeerId === undefined) connection.rejectFrame(impostor);
+      else {
+        this.refusedIdentity.warn({ connection: connection.id, remote: `${connection.remote.host}:${connection.remote.port}`, claimed: envelope.originator, reason: impostor });
+        connection.close(impostor);
+      }
+      return;
+    }
     const peerId = connection.peerId;
     if (peerId !== undefined) this.peers.touch(peerId, this.clock.now());
     this.events.emit("message", envelope, peerId);
@@ -294,13 +305,13 @@ export class ConnectionPool {
    * Removes the peer bound to `connection` (its row, its slot) and emits `peer:disconnect`; returns it,
    * or undefined when the connection carried no peer.
    */
-  private unbind(connection: Connection, reason: string): PeerInfo | undefined {
+  private unbind(connection: Connection, reason: string): LinkedPeer | undefined {
     const peerId = connection.peerId;
     if (peerId === undefined || this.byPeer.get(peerId) !== connection) return undefined;
     this.byPeer.delete(peerId);
     const row = this.peers.find(peerId);
     this.peers.remove(peerId);
-    const peer = { id: peerId, host: row?.host ?? connection.remote.host, port: row?.port ?? connection.remote.port };
+    const peer = withDialect({ id: peerId, host: row?.host ?? connection.remote.host, port: row?.port ?? connection.remote.port }, row?.dialect);
     this.logger.info("peer disconnected", { peer: peerId, reason });
     this.events.emit("peer:disconnect", peer, reason);
     return peer;
@@ -359,4 +370,14 @@ function safeEncode(envelope: Envelope): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The connection's dialect when it is not peerkit's own, as peer rows and peer events carry it. */
+function foreignDialect(connection: Connection): string | undefined {
+  return connection.dialect === undefined || connection.dialect === NDJSON_DIALECT ? undefined : connection.dialect;
+}
+
+/** `peer` with `dialect` set when there is one (no `dialect: undefined` key in events). */
+function withDialect(peer: PeerInfo, dialect: string | undefined): LinkedPeer {
+  return dialect === undefined ? peer : { ...peer, dialect };
 }

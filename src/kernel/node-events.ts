@@ -2,7 +2,7 @@
 import { EventEmitter } from "node:events";
 import type { Address } from "../transport/transport.js";
 import type { Envelope } from "../base/envelope.js";
-import type { PeerInfo } from "../base/peer.js";
+import type { LinkedPeer } from "../base/peer.js";
 import type { EventBus } from "./capabilities.js";
 
 /** A broadcast delivered to this node (once per message id). */
@@ -48,10 +48,10 @@ export interface TestEvent {
 export interface NodeEventMap {
   /** The listener is bound. */
   listening: [address: Address];
-  /** A peer completed its handshake. */
-  "peer:connect": [peer: PeerInfo];
-  /** A handshaken peer's connection closed. */
-  "peer:disconnect": [peer: PeerInfo, reason: string];
+  /** A peer completed its handshake; `peer.dialect` is set when its connection speaks another wire than peerkit's own. */
+  "peer:connect": [peer: LinkedPeer];
+  /** A handshaken peer's connection closed; `peer.dialect` as in `peer:connect`. */
+  "peer:disconnect": [peer: LinkedPeer, reason: string];
   /** Any valid message arrived (before its handlers run). */
   message: [envelope: Envelope, peerId: string | undefined];
   /** A broadcast was delivered here (once per id). */

@@ -46,7 +46,7 @@ export class PeerTable implements PeerView {
   }
 
   /** Adds a peer, or updates its address, nick and state when it is already known. Returns the row. */
-  add(info: PeerInfo & { nick?: string }, state: { connected?: boolean; lastSeen?: number } = {}): PeerRecord {
+  add(info: PeerInfo & { nick?: string }, state: { connected?: boolean; lastSeen?: number; dialect?: string } = {}): PeerRecord {
     const previous = this.rows.get(info.id);
     const row: PeerRecord = {
       id: info.id,
@@ -57,6 +57,8 @@ export class PeerTable implements PeerView {
     };
     const nick = info.nick ?? previous?.nick;
     if (nick !== undefined) row.nick = nick;
+    const dialect = state.dialect ?? previous?.dialect;
+    if (dialect !== undefined) row.dialect = dialect;
     this.rows.set(info.id, row);
     return { ...row };
   }

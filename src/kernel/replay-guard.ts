@@ -103,9 +103,8 @@ export class ReplayGuard {
   /**
    * The whole check of an arriving message, in protocol v2's order: fresh by time; a duplicate of an id
    * already admitted is dropped without verifying again (the id is the hash of the signed bytes); the
-   * signature verified (`security.verify`); its sequence number new (`security.isNewSequence`, so a
-   * replay is refused even after its id left the seen-cache); only then its ids recorded, charged to
-   * `source`. On an `--insecure` node the signature and sequence checks accept plain envelopes.
+   * signature verified (`security.verify`); its ids recorded, charged to `source`; its sequence number
+   * new (`security.isNewSequence`, so a replay is refused even after its id left the seen-cache). On an `--insecure` node the signature and sequence checks accept plain envelopes.
    */
   admit(envelope: Envelope, ids: readonly string[], source: string, from: string, security: MessageSecurity): Admission {
     if (!this.isFresh(envelope, from)) return "dropped";
@@ -115,13 +114,19 @@ export class ReplayGuard {
       this.dropped.forged++;
       return "forged";
     }
+    // Recorded first: a message the full seen-cache refuses must not use up its sequence number.
+    const verdict = this.markSeen(ids, envelope.msg_type, source);
+    if (verdict !== "new") return verdict === "seen" ? "duplicate" : "dropped";
     if (!security.isNewSequence(envelope)) {
       this.dropped.replayed++;
-      this.logger.debug("dropped a replayed message (its sequence number was accepted before)", { type: envelope.msg_type, originator: envelope.originator, from });
+      this.logger.debug("dropped a replayed message (its sequence number was accepted before, or no room to track its originator)", {
+        type: envelope.msg_type,
+        originator: envelope.originator,
+        from,
+      });
       return "dropped";
     }
-    const verdict = this.markSeen(ids, envelope.msg_type, source);
-    return verdict === "new" ? "new" : verdict === "seen" ? "duplicate" : "dropped";
+    return "new";
   }
 
   /** Records the ids of a message this node creates; when the cache is full it is sent unrecorded. */

@@ -39,7 +39,11 @@ interface WindowState {
  * Call `accept` only for a message whose signature verified: otherwise a forger could spend an
  * originator's numbers (a forged number near 2^53 would make all its real ones look old).
  *
- * What protects once an originator is forgotten (evicted, or idle past `idleMs`): its next message starts
+ * An originator is forgotten only once idle for `idleMs`: when the window is full of originators heard
+ * from more recently, a message from a new originator is refused (counted as a replay by the caller)
+ * rather than an active originator forgotten, whose captured messages could then be replayed.
+ *
+ * What protects once an originator is forgotten (idle past `idleMs`): its next message starts
  * a new window, so an old message of it could be accepted again here. The `ReplayGuard` still refuses it:
  * its id stays in the seen-cache until it expires, and by then its `time` lies outside the freshness window
  * (`limits.maxClockSkewMs`). The sequence window narrows what gets through when the seen-cache had to
@@ -80,6 +84,9 @@ export class SequenceWindow {
     const now = this.clock?.now() ?? 0;
     const state = this.current(originator, now);
     if (state === undefined) {
+      // Full of originators heard from within `idleMs`: the newcomer is refused, never an active one
+      // forgotten (forgetting one would let its captured messages be replayed).
+      if (this.states.size >= this.capacity && !this.forgetIdlest(now)) return false;
       this.add(originator, seq, now);
       return true;
     }
@@ -124,10 +131,15 @@ export class SequenceWindow {
     this.set(state, seq);
     this.states.set(originator, state);
     this.newest = originator;
-    while (this.states.size > this.capacity) {
-      const oldest = this.states.keys().next().value as string;
-      this.states.delete(oldest);
-    }
+  }
+
+  /** Forgets the least recently heard originator if it has been idle `idleMs`; false when none has. */
+  private forgetIdlest(now: number): boolean {
+    const [oldest, state] = this.states.entries().next().value as [string, WindowState];
+    if (now - state.lastAt < this.idleMs) return false;
+    this.states.delete(oldest);
+    if (this.newest === oldest) this.newest = undefined;
+    return true;
   }
 
   /** Moves `originator` to the most recent end. */

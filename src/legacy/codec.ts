@@ -113,10 +113,12 @@ export const translateLegacy: Translation = (value) => {
       if (typeof v.msg !== "string") return { ok: false, reason: "BROADCAST payload must be the text" };
       envelope.msg = { text: v.msg };
       envelope.id = legacyBroadcastId(v.originator, v.msg, legacySeconds(v.time)!);
-      envelope[LEGACY_TIME_FIELD] = v.time;
       break;
     }
   }
+  // Every message from the legacy wire keeps its original time, which also marks it as legacy wherever
+  // it surfaces (a TEST from a source never greeted included).
+  envelope[LEGACY_TIME_FIELD] = v.time;
   return { ok: true, value: envelope };
 };
 

@@ -10,14 +10,25 @@ import type { LocalPeer } from "../kernel/local-peer.js";
 import type { MessageSecurity, SignedExtras } from "../kernel/message-security.js";
 import { SequenceWindow } from "../kernel/sequence-window.js";
 import type { Identity } from "../secure/identity.js";
-import { isPeerId } from "../secure/peer-id.js";
-import { openSealed, sealTo } from "../secure/sealed-box.js";
-import { PublicKeyCache, SequenceCounter, signEnvelope, verifySignature } from "../secure/signing.js";
+import { isPeerId, publicKeyOfPeerId, rawPublicKeyOf } from "../secure/peer-id.js";
+import { isUsablePublicKey, openSealed, sealTo } from "../secure/sealed-box.js";
+import { DEFAULT_KEY_CACHE_SIZE, PublicKeyCache, SequenceCounter, signEnvelope, verifySignature } from "../secure/signing.js";
+import { BoundedMap } from "../base/bounded-map.js";
 import { NodeStateError } from "../base/errors.js";
 
 /** The message security of a secure node with this identity. */
 export function secureMessages(identity: Identity, clock: Clock, limits: Limits): MessageSecurity {
   const keys = new PublicKeyCache();
+  // Whether each id names a usable key (not of small order): checked once per id, remembered.
+  const usable = new BoundedMap<boolean>(DEFAULT_KEY_CACHE_SIZE, Infinity);
+  const isUsableId = (id: string): boolean => {
+    let known = usable.get(id, 0);
+    if (known === undefined) {
+      known = isPeerId(id) && isUsablePublicKey(rawPublicKeyOf(publicKeyOfPeerId(id)));
+      usable.set(id, known, 0);
+    }
+    return known;
+  };
   const counter = new SequenceCounter(clock);
   // Originators forgotten after twice the skew window: by then their old messages are stale by time.
   const window = new SequenceWindow(limits.seenCacheSize, { clock, idleMs: 2 * limits.maxClockSkewMs });
@@ -26,9 +37,9 @@ export function secureMessages(identity: Identity, clock: Clock, limits: Limits)
     create<T>(type: string, msg: T, extras: SignedExtras = {}): Envelope<T> {
       return signEnvelope(identity, { msg_type: type, msg, time: clock.now(), seq: counter.next(), ...extras }) as Envelope<T>;
     },
-    verify: (envelope) => verifySignature(envelope, keys),
+    verify: (envelope) => envelope.signature !== undefined && isUsableId(envelope.originator) && verifySignature(envelope, keys),
     isNewSequence: (envelope) => envelope.seq !== undefined && window.accept(envelope.originator, envelope.seq),
-    isKeyId: isPeerId,
+    isKeyId: isUsableId,
     seal: sealTo,
     open: (box) => openSealed(identity, box),
   };

@@ -12,7 +12,7 @@ import { NetworkKeyError } from "../secure/errors.js";
 import { parseNetworkKey } from "../secure/network-key.js";
 import { gateClient, gateServer, privateNetworkOf } from "../secure/private-network.js";
 import { tlsChannel, type SocketGate } from "../secure/tls-channel.js";
-import type { SecureTransportOptions } from "../transport/tcp-transport.js";
+import type { SecureTransportOptions } from "../transport/secure-acceptor.js";
 
 /** A node's identity and resolved peer id. */
 export interface NodeIdentity {

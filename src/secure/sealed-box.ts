@@ -35,6 +35,23 @@ function requireSodium(): void {
 }
 
 /**
+ * Whether a raw ed25519 public key is a usable one: a canonical encoding of a point of the main subgroup,
+ * not one of small order. A small-order key (the identity point, say) "verifies" signatures anyone can
+ * make, so an id of such a key proves nothing; libsodium's conversion refuses exactly those.
+ *
+ * @throws CryptoNotReadyError before `sodiumReady()` resolved.
+ */
+export function isUsablePublicKey(raw: Uint8Array): boolean {
+  requireSodium();
+  try {
+    sodium.crypto_sign_ed25519_pk_to_curve25519(raw);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Encrypts `plaintext` so that only the holder of `peerId`'s private key can read it; returns the box in
  * base64url (unpadded), `SEALED_BOX_OVERHEAD` bytes longer than the plaintext before encoding.
  *

@@ -9,6 +9,9 @@ import { connect, createSecureContext, TLSSocket } from "node:tls";
 import { errorMessage } from "../base/error-message.js";
 import type { Identity } from "./identity.js";
 import { ALPN_PROTOCOL, peerIdOfTlsSocket, tlsOptionsFor } from "./tls.js";
+import { PeerAuthenticationError } from "./errors.js";
+import { publicKeyOfPeerId, rawPublicKeyOf } from "./peer-id.js";
+import { isUsablePublicKey } from "./sealed-box.js";
 
 /** A socket after the handshake, and the id its peer proved. */
 export interface TlsSecuredSocket {
@@ -100,7 +103,11 @@ function handshake(socket: TLSSocket, raw: Socket, side: "client" | "server"): P
       cleanup();
       try {
         // Only now: the client's view of the peer certificate is gone once session tickets arrive.
-        resolve({ socket, peerId: peerIdOfTlsSocket(socket) });
+        const peerId = peerIdOfTlsSocket(socket);
+        if (!isUsablePublicKey(rawPublicKeyOf(publicKeyOfPeerId(peerId)))) {
+          throw new PeerAuthenticationError("its key is of small order or not canonical: a signature under it proves nothing");
+        }
+        resolve({ socket, peerId });
       } catch (error) {
         closeOutermost(socket, raw);
         reject(new TlsHandshakeError(`the peer's TLS identity was refused: ${errorMessage(error)}`, { cause: error }));

@@ -11,3 +11,6 @@ export {
   type MemoryTransportOptions,
 } from "./memory-transport.js";
 export { DEFAULT_TRANSPORT_LIMITS, defaultSocketBudget, type TransportLimits } from "./limits.js";
+export { looksLikeTls, type SecureChannel, type SecuredSocket } from "./secure-channel.js";
+export { SecureAcceptor, type SecureTransportOptions } from "./secure-acceptor.js";
+export { HandshakeSlots, type HandshakeLimits } from "./handshake-slots.js";

@@ -5,6 +5,7 @@
  * `src/secure` (TLS 1.3 with the node's identity, optionally behind a network-key gate) and hands it in.
  */
 import type { Socket } from "node:net";
+import type { Address } from "./transport.js";
 
 /** A socket after a completed secure handshake. */
 export interface SecuredSocket {
@@ -106,4 +107,9 @@ export function firstChunk(socket: Socket, timeoutMs: number): Promise<Buffer> {
     socket.on("readable", onReadable);
     socket.once("close", onClose);
   });
+}
+
+/** A socket's far end, read while it is connected (a socket layered on another stream has no address of its own). */
+export function addressOf(socket: Socket): Address {
+  return { host: socket.remoteAddress ?? "unknown", port: socket.remotePort ?? 0 };
 }

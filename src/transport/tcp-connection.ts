@@ -42,9 +42,9 @@ export type TcpConnectionOptions = Omit<ConnectionOptions, "remote"> & {
  * The whole read path (decode, parse, validate, dispatch) runs inside one guard (`readGuarded`): an
  * unexpected throw closes this connection only, logged with the peer, and never reaches the process.
  *
- * Socket errors (ECONNRESET, EPIPE, ...) are logged at debug and close the connection; nothing here
- * throws. `handlers.disconnect` is called exactly once, when the socket has closed, with the first
- * reason the connection went down for.
+ * Socket errors (ECONNRESET, EPIPE, a TLS record that fails its check, ...) are logged at debug and
+ * destroy the socket; nothing here throws. `handlers.disconnect` is called exactly once, when the
+ * socket has closed, with the first reason the connection went down for.
  */
 export class TcpConnection extends BaseConnection {
   private readonly decoder: FrameDecoder;
@@ -224,6 +224,10 @@ export class TcpConnection extends BaseConnection {
         this.decoder.feed(chunk, (line) => this.held.push(line));
       } catch (error) {
         if (!(error instanceof FrameTooLargeError)) throw error;
+        if (this.oneShotOnly && this.held.length > 0) {
+          this.refuse(PLAINTEXT_PEER_REFUSED);
+          return;
+        }
         // The frames before the oversized one were complete: hand them over, then cut the connection.
         this.dispatchHeld(false);
         this.logger.warn("frame too large; closing the connection", {
@@ -322,6 +326,9 @@ export class TcpConnection extends BaseConnection {
   private onSocketError(error: NodeJS.ErrnoException): void {
     const cause = error.code ?? error.message;
     this.logger.debug("socket error; closing the connection", { ...this.logFields(), error: cause });
-    this.markClosed(`socket error: ${cause}`);
+    // A TCP error has destroyed the socket already; a TLS error after the handshake (a record that fails
+    // its authentication, an alert from the peer) has not, and the socket would stay open, never to close:
+    // a peer bound for ever to a dead link that `close()` could no longer end.
+    this.destroy(`socket error: ${cause}`);
   }
 }

@@ -6,8 +6,8 @@ import { ThrottledWarning } from "../base/throttled-warning.js";
 import type { TransportLimits } from "./limits.js";
 import { TcpConnection, type TcpConnectionOptions } from "./tcp-connection.js";
 import { NDJSON_DIALECT, type Address, type Connection, type Dialect, type DialOptions, type Transport, type TransportHandlers } from "./transport.js";
-import { HandshakeSlots, type HandshakeLimits } from "./handshake-slots.js";
-import { firstChunk, looksLikeTls, PLAINTEXT_PEER_REFUSED, secureHandshake, type SecureChannel } from "./secure-channel.js";
+import { addressOf, secureHandshake } from "./secure-channel.js";
+import { SecureAcceptor, type SecureTransportOptions } from "./secure-acceptor.js";
 import { errorMessage } from "../base/error-message.js";
 
 /** The limits a `TcpTransport` reads. */
@@ -23,20 +23,6 @@ export interface TcpTransportOptions {
    */
   secure?: SecureTransportOptions;
 }
-
-/** How a `TcpTransport` secures its connections. */
-export interface SecureTransportOptions extends HandshakeLimits {
-  channel: SecureChannel;
-  /** How long a handshake may take before its socket is closed, in milliseconds. */
-  handshakeTimeoutMs: number;
-  /**
-   * Whether inbound plaintext connections may still deliver one-shot messages (to the handler of
-   * `handleOneShotMessages`, when there is one): false behind a network key, where a socket that does
-   * not prove the key gets nothing.
-   */
-  plaintextOneShots: boolean;
-}
-
 
 /**
  * How a TCP transport reaches peers of a dialect other than NDJSON: registered with
@@ -92,8 +78,8 @@ export class TcpTransport implements Transport {
   /** One "rejected a frame" warning for all connections: junk on many connections cannot flood the log. */
   private readonly rejectedFrame: ThrottledWarning;
   private readonly secure: SecureTransportOptions | undefined;
-  /** Inbound sockets in their secure handshake (only with `secure`). */
-  private readonly handshakes: HandshakeSlots | undefined;
+  /** Runs the server side of the secure handshakes (only with `secure`). */
+  private readonly acceptor: SecureAcceptor | undefined;
   private readonly handshakeFailed: ThrottledWarning;
 
   constructor(options: TcpTransportOptions) {
@@ -101,8 +87,8 @@ export class TcpTransport implements Transport {
     this.limits = limits;
     this.logger = logger;
     this.secure = secure;
-    this.handshakes = secure && new HandshakeSlots(secure);
     this.handshakeFailed = new ThrottledWarning(logger, "refused a connection: secure and plaintext nodes cannot connect, or the handshake failed");
+    this.acceptor = secure && new SecureAcceptor(secure, this.handshakeFailed);
     this.overBudget = new ThrottledWarning(logger, "refused a socket: the node holds limits.maxSockets sockets");
     this.rejectedFrame = new ThrottledWarning(logger, "rejected a frame");
   }
@@ -290,55 +276,21 @@ export class TcpTransport implements Transport {
       socket.destroy();
       return;
     }
-    if (this.secure) this.acceptSecure(socket, this.secure, handlers);
+    if (this.acceptor) this.acceptSecure(socket, this.acceptor, handlers);
     else this.adopt(socket, "inbound", handlers, undefined);
   }
 
   /**
-   * Runs the server side of the secure handshake on an accepted socket, within the handshake budget,
-   * and hands the connection to the kernel once the peer proved its key.
+   * A secure node's inbound socket: its handshake runs in the acceptor; a plaintext socket is kept only
+   * for a dialect's one-shot message (the legacy peers', plaintext by nature).
    */
-  private acceptSecure(socket: Socket, secure: SecureTransportOptions, handlers: TransportHandlers): void {
-    const host = socket.remoteAddress ?? "unknown";
-    const remote = `${host}:${socket.remotePort}`;
-    socket.on("error", () => {});
-    for (const victim of this.handshakes!.admit(socket, host)) {
-      this.handshakes!.release(victim, victim.remoteAddress ?? "unknown");
-      victim.destroy();
-    }
-    const failed = (error: unknown): void => {
-      this.handshakes!.release(socket, host);
-      if (!this.closing) this.handshakeFailed.warn({ remote, reason: errorMessage(error) });
-    };
-    firstChunk(socket, secure.handshakeTimeoutMs).then((chunk) => {
-      if (!looksLikeTls(chunk)) {
-        this.handshakes!.release(socket, host);
-        this.acceptPlaintext(socket, chunk, handlers, remote);
-        return;
-      }
-      socket.unshift(chunk);
-      secureHandshake(secure.channel, socket, "server", secure.handshakeTimeoutMs).then(({ socket: secured, peerId }) => {
-        this.handshakes!.release(socket, host);
-        if (this.closing) secured.destroy();
-        else this.adopt(secured, "inbound", handlers, peerId, addressOf(socket));
-      }, failed);
-    }, failed);
-  }
-
-  /**
-   * A secure node's inbound socket whose first bytes are not TLS. The one-shot messages of a dialect
-   * that has them (the legacy plugin's original peers, plaintext by nature) are still taken: the
-   * connection may carry one unterminated message and nothing else. Anything else is refused, with
-   * the line that tells a plaintext (`--insecure`) peerkit node why.
-   */
-  private acceptPlaintext(socket: Socket, chunk: Buffer, handlers: TransportHandlers, remote: string): void {
-    if (this.oneShotHandler === undefined || !this.secure?.plaintextOneShots) {
-      this.handshakeFailed.warn({ remote, reason: PLAINTEXT_PEER_REFUSED });
-      socket.destroy();
-      return;
-    }
-    socket.unshift(chunk);
-    this.adopt(socket, "inbound", handlers, undefined, addressOf(socket), true);
+  private acceptSecure(socket: Socket, acceptor: SecureAcceptor, handlers: TransportHandlers): void {
+    acceptor.accept(socket, {
+      closing: () => this.closing !== undefined,
+      takesPlaintext: () => this.oneShotHandler !== undefined,
+      secured: (secured, peerId, remote) => this.adopt(secured, "inbound", handlers, peerId, remote),
+      plaintext: () => this.adopt(socket, "inbound", handlers, undefined, addressOf(socket), true),
+    });
   }
 
   /** Wraps a connected (or secured) socket, registers it and tells the kernel. */
@@ -386,11 +338,6 @@ export class TcpTransport implements Transport {
     if (!dialer) throw new PluginNotLoadedError(dialect, `Dialling ${host}:${port} in the "${dialect}" dialect`);
     return dialer.dial(host, port, handlers);
   }
-}
-
-/** A socket's far end, read while it is connected (a layered socket has no address of its own). */
-function addressOf(socket: Socket): Address {
-  return { host: socket.remoteAddress ?? "unknown", port: socket.remotePort ?? 0 };
 }
 
 function missingHandlers(operation: string): NodeStateError {

@@ -116,11 +116,13 @@ describe("peerkit start: chatting over a network of CLI processes", { timeout: 1
     const bob = await cli.node(["--nick", "bob"]);
     const human = await cli.spawn(["start", "--port", "0", "--host", "127.0.0.1", "--bootstrap", bob.address], { defaults: false });
     const listening = await human.waitForOutput(/^\[listening\] id=(\S+) 127\.0\.0\.1:(\d+)$/m);
-    await human.waitForOutput(new RegExp(`^\\[connect\\] ${bob.id} 127\\.0\\.0\\.1:${bob.port}$`, "m"));
+    // bob's key-derived id, shown as pk_ and 8 characters: no other peer's id starts with them.
+    const shortBob = bob.id.slice(0, 11);
+    await human.waitForOutput(new RegExp(`^\\[connect\\] ${shortBob} 127\\.0\\.0\\.1:${bob.port} nick=bob$`, "m"));
     await bob.proc.waitFor(connectedTo(listening[1]!), "bob to see the human-mode node");
 
     bob.proc.send("hi there");
-    await human.waitForOutput(new RegExp(`^<bob \\(${bob.id}\\)> hi there$`, "m"));
+    await human.waitForOutput(new RegExp(`^<bob \\(${shortBob}\\)> hi there$`, "m"));
     human.send("hello bob");
     expect((await bob.proc.waitFor(chatLine("hello bob"), "bob to receive the line")).originator).toBe(listening[1]);
 

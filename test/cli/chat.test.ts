@@ -4,11 +4,18 @@ import { ChatSession, type ChatNode } from "../../src/cli/chat.js";
 import { DialError, NodeStateError, UndeliveredError } from "../../src/base/errors.js";
 import type { PeerInfo, PeerRecord } from "../../src/base/peer.js";
 import { JsonPrinter } from "../../src/cli/output.js";
+import { KnownPeers } from "../../src/cli/known-peers.js";
+import { base32Encode } from "../../src/secure/base32.js";
 
-/** A chat over a fake node; `output` collects the printer's JSON events. */
+/**
+ * A chat over a fake node; `output` collects the printer's JSON events. The node is an `--insecure` one
+ * unless `security` says otherwise, so that a `/msg` to a chosen id it does not know is sent as it is.
+ */
 function chat(
   options: {
     nick?: string;
+    security?: "tls" | "none";
+    known?: (peers: { connected(): PeerRecord[] }) => KnownPeers;
     join?: (host: string, port: number) => Promise<PeerInfo>;
     send?: (peerId: string, msg: unknown) => Promise<string>;
     peers?: PeerRecord[];
@@ -20,8 +27,9 @@ function chat(
   const output: Record<string, unknown>[] = [];
   let quits = 0;
   let ends = 0;
+  const security = options.security ?? "none";
   const node: ChatNode = {
-    config: options.nick === undefined ? {} : { nick: options.nick },
+    config: options.nick === undefined ? { security } : { nick: options.nick, security },
     peers: { connected: () => options.peers ?? [] },
     join: options.join ?? (() => Promise.reject(new Error("not expected"))),
     broadcast: (msg) => {
@@ -36,7 +44,8 @@ function chat(
   };
   const input = new PassThrough();
   const printer = new JsonPrinter({ write: (line: string) => output.push(JSON.parse(line) as Record<string, unknown>) });
-  const session = new ChatSession(node, { input, printer, onQuit: () => quits++, onInputEnd: () => ends++ });
+  const known = options.known?.(node.peers);
+  const session = new ChatSession(node, { input, printer, known, onQuit: () => quits++, onInputEnd: () => ends++ });
   return { session, input, sent, direct, output, quits: () => quits, ends: () => ends };
 }
 
@@ -127,7 +136,7 @@ describe("ChatSession", () => {
     expect(c.output).toEqual([{ event: "error", message: "no broadcast plugin" }]);
   });
 
-  it("sends /msg PEER_ID TEXT as { text, nick? } to that peer, keeping the text's inner spaces", async () => {
+  it("sends /msg PEER TEXT as { text, nick? } to that peer, keeping the text's inner spaces", async () => {
     const named = chat({ nick: "alice" });
     await named.session.handle("  /msg  bob-id   two  words,\tand a tab ");
     await settle();
@@ -144,7 +153,7 @@ describe("ChatSession", () => {
     const c = chat();
     for (const line of ["/msg", "/msg   ", "/msg bob-id", "/msg bob-id    "]) await c.session.handle(line);
     expect(c.direct).toEqual([]);
-    expect(c.output).toEqual(Array.from({ length: 4 }, () => ({ event: "error", message: expect.stringMatching(/^usage: \/msg PEER_ID TEXT/) })));
+    expect(c.output).toEqual(Array.from({ length: 4 }, () => ({ event: "error", message: expect.stringMatching(/^usage: \/msg PEER TEXT/) })));
   });
 
   it("does not wait for the acknowledgement: a line typed meanwhile is handled at once", async () => {
@@ -176,6 +185,51 @@ describe("ChatSession", () => {
   it("lists /msg in /help", async () => {
     const c = chat();
     await c.session.handle("/help");
-    expect(c.output).toEqual([{ event: "notice", message: expect.stringContaining("/msg PEER_ID TEXT") }]);
+    expect(c.output).toEqual([{ event: "notice", message: expect.stringContaining("/msg PEER TEXT") }]);
+  });
+
+  describe("/msg on a secure node: ids, id prefixes and nicks", () => {
+    const id = (first: number): string => `pk_${base32Encode(Buffer.alloc(32, first))}`;
+    const ALICE = id(1);
+    const BOB = id(2);
+    const row = (peerId: string, extra: Partial<PeerRecord> = {}): PeerRecord => ({ id: peerId, host: "127.0.0.1", port: 7001, connected: true, lastSeen: 0, ...extra });
+
+    it("sends to a connected peer's handshake nick, to a known id's prefix, and to a full id it does not know", async () => {
+      const far = id(3);
+      const c = chat({ security: "tls", peers: [row(ALICE, { nick: "alice" })], known: (peers) => {
+        const known = new KnownPeers(peers);
+        known.remember(BOB);
+        return known;
+      } });
+      await c.session.handle("/msg alice by nick");
+      await c.session.handle(`/msg ${BOB.slice(0, 11)} by prefix`);
+      await c.session.handle(`/msg ${far} to a node many hops away`);
+      await settle();
+      expect(c.direct.map((d) => d.to)).toEqual([ALICE, BOB, far]);
+      expect(c.output).toEqual([ALICE, BOB, far].map((to) => ({ event: "delivered", id: "m1", to })));
+    });
+
+    it("refuses an unknown nick and an ambiguous one at once, naming the candidates, and sends nothing", async () => {
+      const c = chat({ security: "tls", peers: [row(ALICE, { nick: "twin" }), row(BOB, { nick: "twin" })] });
+      await c.session.handle("/msg carol hello?");
+      await c.session.handle("/msg twin which one?");
+      expect(c.direct).toEqual([]);
+      expect(c.output).toEqual([
+        { event: "error", message: expect.stringContaining('"carol" is the nick of no connected peer'), code: "ERR_UNKNOWN_TARGET" },
+        { event: "error", message: expect.stringContaining(`"twin" matches 2 peers: ${ALICE.slice(0, 11)} (twin), ${BOB.slice(0, 11)} (twin)`), code: "ERR_AMBIGUOUS_TARGET" },
+      ]);
+    });
+
+    it("refuses a connected legacy peer, and says /join reached one", async () => {
+      const peer = { id: "py-5001", host: "127.0.0.1", port: 5001 };
+      const c = chat({ security: "tls", peers: [row("py-5001", { port: 5001, dialect: "legacy" })], join: () => Promise.resolve(peer) });
+      await c.session.handle("/msg py-5001 hi");
+      await c.session.handle("/join 127.0.0.1:5001");
+      expect(c.direct).toEqual([]);
+      expect(c.output).toEqual([
+        { event: "error", message: expect.stringContaining("legacy peer"), code: "ERR_LEGACY_TARGET" },
+        { event: "joined", peer: { ...peer, legacy: true } },
+      ]);
+    });
   });
 });

@@ -4,11 +4,11 @@ import { chatLine, CliFixture, connectedTo, directLine, type CliEvent, type CliN
 const cli = new CliFixture();
 afterEach(() => cli.cleanup(), 30_000);
 
-/** A well-formed key-derived id that no node holds (RFC 8032's first test key). */
-const NOBODY = "pk_25njqamcweflpvkl73j4szahhihoc4xt3ktcgjnpaingr5yhkena";
-
 /** A short acknowledgement timeout, so that an undelivered message is reported quickly. */
 const REQUEST_TIMEOUT_MS = 1500;
+
+/** A well-formed peer id no node here has (RFC 8032's first test key): a full id is sent as it is, known or not. */
+const FAR_ID = "pk_25njqamcweflpvkl73j4szahhihoc4xt3ktcgjnpaingr5yhkena";
 
 /** Waits until both ends of a link reported `peer:connect` for each other. */
 async function linked(a: CliNode, b: CliNode): Promise<void> {
@@ -52,24 +52,24 @@ describe("peerkit start: /msg, one-to-one messages between CLI processes", { tim
     const config = { limits: { requestTimeoutMs: REQUEST_TIMEOUT_MS } };
     const a = await cli.node([], { config });
 
-    a.proc.send(`/msg ${NOBODY} hello`);
+    a.proc.send(`/msg ${FAR_ID} hello`);
     const alone = await a.proc.waitFor(isEvent("undelivered"), "the undelivered event of a node without peers");
-    expect(alone).toEqual({ event: "undelivered", id: expect.any(String), to: NOBODY, reason: expect.stringMatching(/no connected peer/) });
+    expect(alone).toEqual({ event: "undelivered", id: expect.any(String), to: FAR_ID, reason: expect.stringMatching(/no connected peer/) });
 
     a.proc.send("/msg");
-    expect((await a.proc.waitForNext(isEvent("error"), "the usage error of /msg")).message).toMatch(/^usage: \/msg PEER_ID TEXT/);
+    expect((await a.proc.waitForNext(isEvent("error"), "the usage error of /msg")).message).toMatch(/^usage: \/msg PEER TEXT/);
 
     const b = await cli.node(["--bootstrap", a.address], { config });
     await linked(a, b);
 
     const from = a.proc.events.length;
-    a.proc.send(`/msg ${NOBODY} is anyone there?`);
+    a.proc.send(`/msg ${FAR_ID} is anyone there?`);
     a.proc.send("/peers");
     const undelivered = await a.proc.waitFor(isEvent("undelivered"), "the undelivered event", { from, timeoutMs: REQUEST_TIMEOUT_MS + 10_000 });
     expect(undelivered).toEqual({
       event: "undelivered",
       id: expect.any(String),
-      to: NOBODY,
+      to: FAR_ID,
       reason: expect.stringContaining(`no acknowledgement within ${REQUEST_TIMEOUT_MS} ms`),
     });
     // /peers was typed after /msg but answered before the timeout ran out.
@@ -86,19 +86,20 @@ describe("peerkit start: /msg, one-to-one messages between CLI processes", { tim
     expect((await a.proc.stop()).code).toBe(0);
   });
 
-  it("prints direct messages and their outcomes for a person without --json", async () => {
+  it("prints direct messages and their outcomes for a person without --json, ids abbreviated", async () => {
     const bob = await cli.node(["--nick", "bob"]);
+    const shortBob = bob.id.slice(0, 11);
     const human = await cli.spawn(["start", "--port", "0", "--host", "127.0.0.1", "--bootstrap", bob.address], { defaults: false });
     const humanId = (await human.waitForOutput(/^\[listening\] id=(\S+) /m))[1]!;
-    await human.waitForOutput(new RegExp(`^\\[connect\\] ${bob.id} `, "m"));
+    await human.waitForOutput(new RegExp(`^\\[connect\\] ${shortBob} 127\\.0\\.0\\.1:${bob.port} nick=bob$`, "m"));
     await bob.proc.waitFor(connectedTo(humanId), "bob to see the human-mode node");
 
     bob.proc.send(`/msg ${humanId} a secret`);
-    await human.waitForOutput(new RegExp(`^<bob \\(${bob.id}\\)> \\[private\\] a secret$`, "m"));
+    await human.waitForOutput(new RegExp(`^<bob \\(${shortBob}\\)> \\[private\\] a secret$`, "m"));
 
-    human.send(`/msg ${bob.id} secret reply`);
+    human.send("/msg bob secret reply");
     const received = await bob.proc.waitFor(directLine("secret reply"), "bob to receive the reply");
-    await human.waitForOutput(new RegExp(`^\\[delivered\\] ${received.id as string} to ${bob.id}$`, "m"));
+    await human.waitForOutput(new RegExp(`^\\[delivered\\] ${received.id as string} to bob \\(${shortBob}\\)$`, "m"));
 
     expect((await human.stop()).code).toBe(0);
   });

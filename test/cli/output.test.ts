@@ -119,3 +119,11 @@ describe("asChatLine", () => {
     expect(asChatLine(null)).toBeUndefined();
   });
 });
+
+describe("HumanPrinter: a legacy line re-published by a secure node", () => {
+  it("shows the signer, then the legacy peer it relays, then the text, without raw control characters", () => {
+    const out = sink();
+    new HumanPrinter(out, sink()).broadcast(broadcast({ relayedFrom: "py-5001\u001b[2J", legacy: true, msg: { text: "hello from python\u202e" } }, "signer1"));
+    expect(out.text).toBe('<signer1> [relayed from "py-5001\\u001b[2J" [legacy]] hello from python\n');
+  });
+});

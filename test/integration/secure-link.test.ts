@@ -52,3 +52,37 @@ describe("secure and insecure nodes refuse each other", () => {
     await waitUntil(() => nodes.logger.entries.some((e) => /speaks TLS/.test(JSON.stringify(e))), "the insecure node's line");
   });
 });
+
+describe("signed broadcasts over secure links", () => {
+  it("reach every node once in tree mode (Plumtree) too, from the signed bytes the originator made", async () => {
+    const broadcast = { mode: "tree" as const, ihaveIntervalMs: 10 };
+    const a = await nodes.start({ broadcast });
+    const b = await nodes.start({ broadcast });
+    const c = await nodes.start({ broadcast });
+    await b.join("127.0.0.1", a.address!.port);
+    await c.join("127.0.0.1", b.address!.port);
+    const seen = new Map<string, unknown[]>([[b.id, []], [c.id, []]]);
+    for (const node of [b, c]) node.on("broadcast", (event) => seen.get(node.id)!.push([event.originator, event.msg]));
+    const id = a.broadcast({ text: "through the tree" });
+    await waitUntil(() => [...seen.values()].every((list) => list.length === 1), "both nodes to deliver the broadcast");
+    expect([...seen.values()]).toEqual([[[a.id, { text: "through the tree" }]], [[a.id, { text: "through the tree" }]]]);
+    expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+});
+
+describe("handshakes that never finish", () => {
+  it("hold no slot an honest node needs: 40 stalled TLS handshakes from its own address, and it still joins", async () => {
+    const { connect: rawConnect } = await import("node:net");
+    const a = await nodes.start({ plugins: ["ping"] });
+    const stalled = Array.from({ length: 40 }, () => {
+      const socket = rawConnect(a.address!.port, "127.0.0.1");
+      socket.on("error", () => {});
+      // The first bytes of a ClientHello, then nothing.
+      socket.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0xc8, 0x01, 0x00]));
+      return socket;
+    });
+    const b = await nodes.start({ plugins: ["ping"] });
+    expect((await b.join("127.0.0.1", a.address!.port)).id).toBe(a.id);
+    for (const socket of stalled) socket.destroy();
+  });
+});

@@ -1,5 +1,5 @@
 // Helpers for integration tests: real nodes on 127.0.0.1 with port 0, and waiting on their events.
-import { createNode } from "../../src/node/create-node.js";
+import { createNode, type NodeOverrides } from "../../src/node/create-node.js";
 import type { NodeConfigInput } from "../../src/kernel/config.js";
 import type { PeerNode } from "../../src/node/peer-node.js";
 import { MemoryLogger } from "../../src/testing/index.js";
@@ -12,10 +12,11 @@ export class TcpNodes {
   /**
    * Creates and starts a node on 127.0.0.1, port 0. A config that chooses an `id` is a protocol-v1 test
    * and runs with `security: "none"` unless it says otherwise; any other node is secure, the default.
+   * `overrides.identity` gives a secure node a key the test holds (to sign frames as that node).
    */
-  async start(config: NodeConfigInput = {}): Promise<PeerNode> {
+  async start(config: NodeConfigInput = {}, overrides: Pick<NodeOverrides, "identity"> = {}): Promise<PeerNode> {
     const security = config.security ?? (config.id !== undefined ? "none" : "tls");
-    const node = await createNode({ host: "127.0.0.1", port: 0, ...config, security }, { logger: this.logger });
+    const node = await createNode({ host: "127.0.0.1", port: 0, ...config, security }, { ...overrides, logger: this.logger });
     this.nodes.push(node);
     await node.start();
     return node;

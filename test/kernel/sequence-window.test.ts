@@ -58,19 +58,25 @@ describe("SequenceWindow", () => {
     expect(window.size).toBe(2);
   });
 
-  it("holds at most `capacity` originators, forgetting the least recently accepted", () => {
-    const window = new SequenceWindow(2);
+  it("holds at most `capacity` originators: a newcomer is refused while all are active, and takes an idle one's place", () => {
+    const clock = new FakeClock(0);
+    const window = new SequenceWindow(2, { idleMs: 1_000, clock });
     window.accept("a", 1);
     window.accept("b", 1);
+    clock.advance(500);
     window.accept("a", 2); // a is now the most recent
-    window.accept("c", 1); // evicts b
+    // The replay attack of the review: flooding with fresh originators must not make b forgettable.
+    expect(window.accept("c", 1)).toBe(false);
     expect(window.size).toBe(2);
+    expect(window.accept("b", 1)).toBe(false);
+    clock.advance(500); // b idle for 1 s: forgotten for the newcomer
+    expect(window.accept("c", 1)).toBe(true);
     expect(window.highest("b")).toBeUndefined();
     expect(window.accept("a", 2)).toBe(false);
-    // A forgotten originator starts a new window: its old numbers pass here again (the ReplayGuard's
-    // seen-cache and freshness window are what refuse them then).
+    // A forgotten originator starts a new window: its old numbers pass here again (by then, idle past
+    // twice the skew, its old messages are stale: the ReplayGuard's freshness window refuses them).
+    clock.advance(1_000);
     expect(window.accept("b", 1)).toBe(true);
-    expect(window.highest("a")).toBeUndefined();
   });
 
   it("keeps a busy originator's neighbours: many messages of one originator evict no one", () => {

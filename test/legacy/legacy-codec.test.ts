@@ -24,7 +24,10 @@ describe("the legacy codec", () => {
 
   it("maps a legacy PING's [host, port] onto { id, host, port }", () => {
     const result = decodeLegacy(JSON.stringify({ msg_type: "PING", msg: ["127.0.0.1", 5001], originator: "py1", time: "Tue Nov  3 16:20:05 2026" }));
-    expect(result).toEqual({ ok: true, envelope: { msg_type: "PING", msg: { id: "py1", host: "127.0.0.1", port: 5001 }, originator: "py1", time: at } });
+    expect(result).toEqual({
+      ok: true,
+      envelope: { msg_type: "PING", msg: { id: "py1", host: "127.0.0.1", port: 5001 }, originator: "py1", time: at, legacy_time: "Tue Nov  3 16:20:05 2026" },
+    });
   });
 
   it("gives a legacy BROADCAST a chat payload and an id stable across forwarders", () => {

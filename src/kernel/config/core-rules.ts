@@ -33,6 +33,13 @@ function checkSecurity(config: CoreConfig): ConfigProblem[] {
       received: describeValue(config.id),
     });
   }
+  if (config.networkKey !== undefined && loadsLegacy(config.plugins)) {
+    problems.push({
+      path: "networkKey",
+      expected: 'no network key with the "legacy" plugin: the original Python peers speak plaintext and cannot prove the key; drop --legacy or the network key',
+      received: describeValue(config.networkKey),
+    });
+  }
   if (config.security === "none" && config.networkKey !== undefined) {
     problems.push({
       path: "networkKey",
