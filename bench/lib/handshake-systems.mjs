@@ -91,6 +91,8 @@ function secureOptions(gate) {
 
 /** peerkit's TcpTransport with the secure option (TLS 1.3 channel), optionally behind the network-key gate. */
 async function transportSystem(networkKeyText) {
+  // The channel checks each proven key with libsodium (small-order keys are refused), as a node does once started.
+  await secure.sodiumReady();
   let gate;
   if (networkKeyText) {
     const network = networkOf(networkKeyText);
