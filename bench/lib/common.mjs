@@ -63,6 +63,19 @@ export function percentile(sorted, p) {
   return sorted[k];
 }
 
+/** The median of numbers (the mean of the middle two for an even count). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** A table cell for a ratio { median, min, max } over rounds: "0.85x (0.80-0.90)". */
+export function ratioCell(r, digits = 2) {
+  if (r === undefined) return "n/a";
+  return `${fmt(r.median, digits)}x (${fmt(r.min, digits)}-${fmt(r.max, digits)})`;
+}
+
 export function mean(xs) {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
@@ -166,4 +179,35 @@ export function gitRevision() {
   } catch {
     return "unknown";
   }
+}
+
+/** A latency that may be censored (a string "lost (> T ms)") as a number for sorting: censored is Infinity. */
+const asNumber = (x) => (typeof x === "number" ? x : Infinity);
+
+/**
+ * The median run of several runs of one workload: each numeric field (and censored latency) is the median
+ * over the runs (a censored median stays the string); other fields are the first run's. `rounds` is the
+ * number of runs, `runs` the runs themselves.
+ */
+export function medianResult(runs) {
+  const out = { ...runs[0], rounds: runs.length, runs };
+  for (const [key, value] of Object.entries(runs[0])) {
+    if (typeof value !== "number" && !(typeof value === "string" && value.startsWith("lost"))) continue;
+    const sorted = runs.map((r) => r[key]).sort((a, b) => asNumber(a) - asNumber(b));
+    const m = sorted.length >> 1;
+    if (sorted.length % 2) out[key] = sorted[m];
+    else out[key] = typeof sorted[m - 1] === "number" && typeof sorted[m] === "number" ? (sorted[m - 1] + sorted[m]) / 2 : sorted[m];
+  }
+  return out;
+}
+
+/** Per-round ratios a[i][key] / b[i][key] of runs made in the same rounds: { median, min, max }, or undefined. */
+export function roundRatios(a, b, key) {
+  const ratios = [];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i]?.[key];
+    const y = b[i]?.[key];
+    if (typeof x === "number" && typeof y === "number") ratios.push(x / y);
+  }
+  return ratios.length ? { median: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) } : undefined;
 }

@@ -9,21 +9,23 @@ import { MiB, mean, percentile, prng, randomTopology, settleMemory, sleep, waitF
 
 /**
  * Runs the workload; returns a plain result object.
+ * - warmup: broadcasts one at a time before the samples, not measured (JIT, buffers, TLS records).
  * - samples: one broadcast at a time from a random node, time until every other node delivered it
  *   (at most `samples`, and no longer than `sampleBudgetMs` in all).
  * - burst: `burst` broadcasts from one node, issued in chunks of `chunk` per event-loop turn; the rate
  *   is deliveries per receiving node divided by the time from the first send to the last delivery, or
  *   to `burstCapMs` when delivery is incomplete by then (flagged `capped`).
  */
-export async function runNetwork(adapter, { system, n, seed, samples, sampleBudgetMs, burst, chunk = 500, burstCapMs, sampleTimeoutMs = 5_000 }) {
+export async function runNetwork(adapter, { system, n, seed, samples, sampleBudgetMs, burst, chunk = 500, burstCapMs, sampleTimeoutMs = 5_000, warmup = 0 }) {
   const rand = prng(seed ^ 0x5eed);
   const topo = randomTopology(n, seed);
 
   await settleMemory();
-  const rssBase = process.memoryUsage().rss;
+  const base = process.memoryUsage();
+  const rssBase = base.rss;
 
   // Deliveries, counted per message key (msg.k) and in total.
-  const maxKeys = samples + burst + 16;
+  const maxKeys = warmup + samples + burst + 16;
   const delivered = new Int32Array(maxKeys);
   let totalDelivered = 0;
   let lastDeliveryAt = 0;
@@ -69,12 +71,24 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
   await settleMemory();
   const rssConnected = process.memoryUsage().rss;
 
-  // One broadcast at a time.
+  // Warm-up: `warmup` broadcasts one at a time from random nodes, not measured.
+  // Its own PRNG, so the samples' origins are those of a run without warm-up.
+  const warmRand = prng(seed ^ 0x3a3a);
   let k = 0;
+  for (let w = 0; w < warmup; w++) {
+    const key = k++;
+    const done = until({ k: key }, sampleTimeoutMs);
+    await adapter.broadcast(Math.floor(warmRand() * n), { k: key, text: "benchmark warm-up" });
+    await done;
+  }
+
+  // One broadcast at a time.
   const latencies = [];
   let lost = 0;
   let reached = 0; // receivers that delivered, summed over samples
   const budgetEnd = performance.now() + sampleBudgetMs;
+  // CPU time of this process (every node is in it): a figure the machine's other load moves less than time.
+  const sampleCpu0 = process.cpuUsage();
   for (let s = 0; s < samples && performance.now() < budgetEnd; s++) {
     const origin = Math.floor(rand() * n);
     const key = k++;
@@ -89,6 +103,7 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
       latencies.push(Infinity); // not delivered everywhere within sampleTimeoutMs: counts as infinitely late
     }
   }
+  const sampleCpu = process.cpuUsage(sampleCpu0);
   latencies.sort((a, b) => a - b);
 
   // Burst from one node.
@@ -99,6 +114,7 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
   const target = burst * (n - 1);
   const burstDone = until({ total: target }, burstCapMs);
   const t0 = performance.now();
+  const burstCpu0 = process.cpuUsage();
   let sent = 0;
   while (sent < burst && performance.now() - t0 < burstCapMs) {
     const pending = [];
@@ -110,6 +126,7 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
     await new Promise((resolve) => setImmediate(resolve));
   }
   const complete = await burstDone;
+  const burstCpu = process.cpuUsage(burstCpu0);
   const burstEnd = complete ? lastDeliveryAt : performance.now();
   // Duplicates still in flight after the last delivery are copies too: wait until no frame arrives for
   // 250 ms (at most 5 s) before reading the frame count.
@@ -124,7 +141,8 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
   for (let key = firstBurstKey; key < firstBurstKey + sent; key++) if (delivered[key] === n - 1) fullyDelivered++;
 
   await settleMemory();
-  const rssAfterBurst = process.memoryUsage().rss;
+  const afterBurst = process.memoryUsage();
+  const rssAfterBurst = afterBurst.rss;
 
   t = performance.now();
   await adapter.shutdown();
@@ -156,12 +174,20 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
     burstMs,
     burstComplete: complete,
     burstFullyDelivered: fullyDelivered,
+    // CPU ms of the whole process per single broadcast (all its hops), and µs per burst delivery.
+    cpuMsPerSample: (sampleCpu.user + sampleCpu.system) / 1000 / Math.max(1, latencies.length),
+    cpuUsPerBurstDelivery: (burstCpu.user + burstCpu.system) / Math.max(1, totalDelivered),
     // Messages delivered per receiving node per second.
     msgsPerSecPerNode: burstDelivered / (n - 1) / (burstMs / 1000),
     // BROADCAST frames received per receiving node per message (duplicates included).
     copiesPerNodePerMsg: burstFrames / (n - 1) / Math.max(1, sent),
     rssPerNodeMiB: (rssConnected - rssBase) / n / MiB,
     rssAfterBurstPerNodeMiB: (rssAfterBurst - rssBase) / n / MiB,
+    // What of it is the JS heap (after GC), and memory outside it (Buffers, OpenSSL, sockets): RSS also holds
+    // pages the allocators keep after a peak.
+    heapAfterBurstPerNodeMiB: (afterBurst.heapUsed - base.heapUsed) / n / MiB,
+    externalAfterBurstPerNodeMiB: (afterBurst.external - base.external) / n / MiB,
+    heapTotalAfterBurstPerNodeMiB: (afterBurst.heapTotal - base.heapTotal) / n / MiB,
     shutdownMs,
   };
 }

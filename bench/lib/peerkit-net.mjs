@@ -24,24 +24,36 @@ const CONTROL_TYPES = new Set(["PRUNE", "IHAVE", "GRAFT"]);
 
 /**
  * `broadcast`: the config's `broadcast` section (e.g. `{ mode: "tree" }`); omitted, the node's default
- * (flood). `onControl(cb(i, type))` counts the tree-mode messages (PRUNE, IHAVE, GRAFT) node i receives;
- * `kill(i)` shuts node i down at once (its peers only see its connections close).
+ * (flood). `security`: the config's (`"tls"`, protocol v2, or `"none"`, --insecure); omitted, the
+ * node's default. `onControl(cb(i, type))` counts the tree-mode messages (PRUNE, IHAVE, GRAFT) node i
+ * receives; `kill(i)` shuts node i down at once (its peers only see its connections close).
+ * `signedFrames()`: how many BROADCAST frames received so far carried a signature.
  */
-export function peerkitAdapter({ plugins = ["ping", "broadcast"], broadcast } = {}) {
+export function peerkitAdapter({ plugins = ["ping", "broadcast"], broadcast, security } = {}) {
   const { limits, notes } = networkLimits();
   const nodes = [];
   let deliver = () => {};
   let frame = () => {};
   let control = () => {};
+  let signed = 0;
   return {
-    notes: [`plugins: ${plugins.join(", ")}`, ...(broadcast ? [`broadcast: ${JSON.stringify(broadcast)}`] : []), ...notes],
+    notes: [
+      `plugins: ${plugins.join(", ")}`,
+      ...(broadcast ? [`broadcast: ${JSON.stringify(broadcast)}`] : []),
+      ...(security ? [`security: ${security}`] : []),
+      ...notes,
+    ],
+    signedFrames: () => signed,
     async start(n) {
       for (let i = 0; i < n; i++) {
-        const node = await createNode({ host: "127.0.0.1", port: 0, plugins, limits, ...(broadcast ? { broadcast } : {}) }, { logger: silentLogger });
+        const config = { host: "127.0.0.1", port: 0, plugins, limits, ...(broadcast ? { broadcast } : {}), ...(security ? { security } : {}) };
+        const node = await createNode(config, { logger: silentLogger });
         node.on("broadcast", (event) => deliver(i, event.msg));
         node.on("message", (envelope) => {
-          if (envelope.msg_type === "BROADCAST") frame(i);
-          else if (CONTROL_TYPES.has(envelope.msg_type)) control(i, envelope.msg_type);
+          if (envelope.msg_type === "BROADCAST") {
+            if (envelope.signature !== undefined) signed++;
+            frame(i);
+          } else if (CONTROL_TYPES.has(envelope.msg_type)) control(i, envelope.msg_type);
         });
         await node.start();
         nodes.push(node);
