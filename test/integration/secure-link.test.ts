@@ -86,3 +86,39 @@ describe("handshakes that never finish", () => {
     for (const socket of stalled) socket.destroy();
   });
 });
+
+describe("a record that fails authentication", () => {
+  it("closes the accepting side at once, even when a man in the middle keeps the other side quiet", async () => {
+    const { createServer, connect: rawConnect } = await import("node:net");
+    const bob = await nodes.start({ plugins: ["ping", "broadcast"] });
+    const alice = await nodes.start({ plugins: ["ping", "broadcast"] });
+    let mode: "relay" | "attack" = "relay";
+    const sockets: import("node:net").Socket[] = [];
+    const proxy = createServer((client) => {
+      const upstream = rawConnect(bob.address!.port, "127.0.0.1");
+      sockets.push(client, upstream);
+      for (const s of [client, upstream]) s.on("error", () => {});
+      client.on("data", (chunk: Buffer) => {
+        if (mode === "attack") {
+          chunk[chunk.length - 1]! ^= 0x01;
+          mode = "relay";
+          // From now on bob's answers (its alert) never reach alice.
+          upstream.removeAllListeners("data");
+        }
+        upstream.write(chunk);
+      });
+      upstream.on("data", (chunk: Buffer) => client.write(chunk));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const port = (proxy.address() as import("node:net").AddressInfo).port;
+    await alice.join("127.0.0.1", port);
+    await waitUntil(() => bob.peers.has(alice.id), "bob to bind alice");
+    const closed = new Promise<void>((resolve) => bob.on("peer:disconnect", () => resolve()));
+    mode = "attack";
+    alice.broadcast({ text: "meet on Tuesday" });
+    await closed;
+    expect(bob.connections.peerIds()).not.toContain(alice.id);
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => proxy.close(resolve));
+  });
+});
