@@ -104,6 +104,10 @@ function handshake(socket: TLSSocket, raw: Socket, side: "client" | "server"): P
       try {
         // Only now: the client's view of the peer certificate is gone once session tickets arrive.
         const peerId = peerIdOfTlsSocket(socket);
+        // Node 20: a server-side TLSSocket made outside a tls.Server never releases control to its
+        // caller, so a TLS error after the handshake (a record that fails authentication) is emitted
+        // only as the internal `_tlsError`, never as `error`, and the socket stays open. Close it then.
+        if (side === "server") socket.on("_tlsError", (error: Error) => socket.destroy(error));
         if (!isUsablePublicKey(rawPublicKeyOf(publicKeyOfPeerId(peerId)))) {
           throw new PeerAuthenticationError("its key is of small order or not canonical: a signature under it proves nothing");
         }

@@ -122,14 +122,22 @@ export class TcpConnection extends BaseConnection {
     return true;
   }
 
-  private readonly flush = (): void => {
+  /**
+   * Hands the batch to the socket. While an earlier write is still in flight the batch waits and grows
+   * (the write's callback flushes it), so a socket gets one write at a time: a TLS socket completes a
+   * write only on a later turn, and a second one in the same turn costs a buffered `writev`. Bounded like
+   * any queued bytes (`limits.maxQueuedBytes` counts the batch). `force` writes at once (closing).
+   */
+  private readonly flush = (force: unknown = false): void => {
     if (this.batch === "") return;
+    if (force !== true && this.writesDone < this.writesIssued) return;
     const batch = this.batch;
     this.batch = "";
     if (this.socket.destroyed) return;
     this.writesIssued += 1;
     this.socket.write(batch, () => {
       this.writesDone += 1;
+      if (this.batch !== "" && this.writesDone === this.writesIssued) this.flush();
     });
     this.watchWrites();
   };
@@ -165,7 +173,7 @@ export class TcpConnection extends BaseConnection {
    */
   close(reason = "closed locally"): void {
     if (!this.markClosed(reason)) return;
-    this.flush();
+    this.flush(true);
     if (this.socket.writableLength === 0) {
       this.socket.destroy();
     } else {

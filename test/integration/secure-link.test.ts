@@ -1,6 +1,6 @@
 // Protocol v2 on real sockets: TLS 1.3 on every connection, the peer id is the key each side proved.
 import { afterEach, describe, expect, it } from "vitest";
-import { connect } from "node:net";
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { TcpNodes, waitUntil } from "./tcp-nodes.js";
 import { isPeerId } from "../../src/secure/peer-id.js";
 
@@ -72,10 +72,9 @@ describe("signed broadcasts over secure links", () => {
 
 describe("handshakes that never finish", () => {
   it("hold no slot an honest node needs: 40 stalled TLS handshakes from its own address, and it still joins", async () => {
-    const { connect: rawConnect } = await import("node:net");
     const a = await nodes.start({ plugins: ["ping"] });
     const stalled = Array.from({ length: 40 }, () => {
-      const socket = rawConnect(a.address!.port, "127.0.0.1");
+      const socket = connect(a.address!.port, "127.0.0.1");
       socket.on("error", () => {});
       // The first bytes of a ClientHello, then nothing.
       socket.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0xc8, 0x01, 0x00]));
@@ -84,5 +83,40 @@ describe("handshakes that never finish", () => {
     const b = await nodes.start({ plugins: ["ping"] });
     expect((await b.join("127.0.0.1", a.address!.port)).id).toBe(a.id);
     for (const socket of stalled) socket.destroy();
+  });
+});
+
+describe("a record that fails authentication", () => {
+  it("closes the accepting side at once, even when a man in the middle keeps the other side quiet", async () => {
+    const bob = await nodes.start({ plugins: ["ping", "broadcast"] });
+    const alice = await nodes.start({ plugins: ["ping", "broadcast"] });
+    let mode: "relay" | "attack" = "relay";
+    const sockets: Socket[] = [];
+    const proxy = createServer((client) => {
+      const upstream = connect(bob.address!.port, "127.0.0.1");
+      sockets.push(client, upstream);
+      for (const s of [client, upstream]) s.on("error", () => {});
+      client.on("data", (chunk: Buffer) => {
+        if (mode === "attack") {
+          chunk[chunk.length - 1]! ^= 0x01;
+          mode = "relay";
+          // From now on bob's answers (its alert) never reach alice.
+          upstream.removeAllListeners("data");
+        }
+        upstream.write(chunk);
+      });
+      upstream.on("data", (chunk: Buffer) => client.write(chunk));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const port = (proxy.address() as AddressInfo).port;
+    await alice.join("127.0.0.1", port);
+    await waitUntil(() => bob.peers.has(alice.id), "bob to bind alice");
+    const closed = new Promise<void>((resolve) => bob.on("peer:disconnect", () => resolve()));
+    mode = "attack";
+    alice.broadcast({ text: "meet on Tuesday" });
+    await closed;
+    expect(bob.connections.peerIds()).not.toContain(alice.id);
+    for (const s of sockets) s.destroy();
+    await new Promise((resolve) => proxy.close(resolve));
   });
 });
