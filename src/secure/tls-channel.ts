@@ -13,6 +13,9 @@ import { PeerAuthenticationError } from "./errors.js";
 import { publicKeyOfPeerId, rawPublicKeyOf } from "./peer-id.js";
 import { isUsablePublicKey } from "./sealed-box.js";
 
+/** How many ids that passed the small-order check a channel remembers. */
+const USABLE_IDS_KEPT = 4096;
+
 /** A socket after the handshake, and the id its peer proved. */
 export interface TlsSecuredSocket {
   socket: Socket;
@@ -48,6 +51,15 @@ export function tlsChannel(identity: Identity, options: TlsChannelOptions = {}):
   server(socket: Socket): Promise<TlsSecuredSocket>;
 } {
   const tlsOptions = tlsOptionsFor(identity);
+  // Ids whose key passed the small-order check: a peer reconnecting is not checked again (bounded).
+  const usableIds = new Set<string>();
+  const rememberUsable = (peerId: string): boolean => {
+    if (!isUsablePublicKey(rawPublicKeyOf(publicKeyOfPeerId(peerId)))) return false;
+    if (usableIds.size >= USABLE_IDS_KEPT) usableIds.delete(usableIds.values().next().value as string);
+    usableIds.add(peerId);
+    return true;
+  };
+  const isUsableId = (peerId: string): boolean => usableIds.has(peerId) || rememberUsable(peerId);
   const context = createSecureContext(tlsOptions);
   const gate = options.gate;
   return {
@@ -63,6 +75,7 @@ export function tlsChannel(identity: Identity, options: TlsChannelOptions = {}):
         }),
         raw,
         "client",
+        isUsableId,
       );
     },
     async server(raw) {
@@ -77,6 +90,7 @@ export function tlsChannel(identity: Identity, options: TlsChannelOptions = {}):
         }),
         raw,
         "server",
+        isUsableId,
       );
     },
   };
@@ -92,7 +106,7 @@ async function gated(gate: SocketGate, raw: Socket, server: boolean): Promise<So
 }
 
 /** Resolves with the proven id once the TLS handshake is done; rejects (socket destroyed) otherwise. */
-function handshake(socket: TLSSocket, raw: Socket, side: "client" | "server"): Promise<TlsSecuredSocket> {
+function handshake(socket: TLSSocket, raw: Socket, side: "client" | "server", isUsableId: (peerId: string) => boolean): Promise<TlsSecuredSocket> {
   return new Promise((resolve, reject) => {
     const fail = (reason: string, cause?: unknown): void => {
       cleanup();
@@ -108,7 +122,7 @@ function handshake(socket: TLSSocket, raw: Socket, side: "client" | "server"): P
         // caller, so a TLS error after the handshake (a record that fails authentication) is emitted
         // only as the internal `_tlsError`, never as `error`, and the socket stays open. Close it then.
         if (side === "server") socket.on("_tlsError", (error: Error) => socket.destroy(error));
-        if (!isUsablePublicKey(rawPublicKeyOf(publicKeyOfPeerId(peerId)))) {
+        if (!isUsableId(peerId)) {
           throw new PeerAuthenticationError("its key is of small order or not canonical: a signature under it proves nothing");
         }
         resolve({ socket, peerId });
