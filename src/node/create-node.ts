@@ -23,6 +23,7 @@ import { nodeIdentityOf, secureTransportOptions, type NodeIdentity } from "./nod
 import { plainMessages, secureMessages } from "./node-message-security.js";
 import type { MessageSecurity } from "../kernel/message-security.js";
 import { sodiumReady } from "../secure/sealed-box.js";
+import { usableIdCheck } from "../secure/usable-ids.js";
 import { NodeEvents } from "../kernel/node-events.js";
 import { PeerNode } from "./peer-node.js";
 import { PeerTable } from "../kernel/peer-table.js";
@@ -89,10 +90,12 @@ function buildKernel(config: NodeConfig, node: NodeIdentity, logger: Logger, ove
   const clock = overrides.clock ?? new SystemClock();
   const events = new NodeEvents();
   events.setErrorHandler((event, error) => logger.error("event listener failed", { event, error: errorMessage(error) }));
-  const secure = node.identity && secureTransportOptions(node.identity, config);
+  // One verdict per peer id on its key, shared by the TLS channel and the signature checks.
+  const isUsableId = usableIdCheck();
+  const secure = node.identity && secureTransportOptions(node.identity, config, isUsableId);
   const transport = overrides.transport ?? new TcpTransport({ limits: config.limits, logger, secure });
   const self = new LocalPeerState(config, clock, node.id);
-  const security = node.identity ? secureMessages(node.identity, clock, config.limits) : plainMessages(self);
+  const security = node.identity ? secureMessages(node.identity, clock, config.limits, isUsableId) : plainMessages(self);
   const peers = new PeerTable();
   const dispatcher = new Dispatcher(logger);
   const connections = new ConnectionPool(transport, peers, dispatcher, self, events, clock, config, logger);

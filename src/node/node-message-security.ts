@@ -10,25 +10,15 @@ import type { LocalPeer } from "../kernel/local-peer.js";
 import type { MessageSecurity, SignedExtras } from "../kernel/message-security.js";
 import { SequenceWindow } from "../kernel/sequence-window.js";
 import type { Identity } from "../secure/identity.js";
-import { isPeerId, publicKeyOfPeerId, rawPublicKeyOf } from "../secure/peer-id.js";
-import { isUsablePublicKey, openSealed, sealTo } from "../secure/sealed-box.js";
-import { DEFAULT_KEY_CACHE_SIZE, PublicKeyCache, SequenceCounter, signEnvelope, verifySignature } from "../secure/signing.js";
-import { BoundedMap } from "../base/bounded-map.js";
+import { isPeerId } from "../secure/peer-id.js";
+import { openSealed, sealTo } from "../secure/sealed-box.js";
+import { PublicKeyCache, SequenceCounter, signEnvelope, verifySignature } from "../secure/signing.js";
+import type { UsableIdCheck } from "../secure/usable-ids.js";
 import { NodeStateError } from "../base/errors.js";
 
-/** The message security of a secure node with this identity. */
-export function secureMessages(identity: Identity, clock: Clock, limits: Limits): MessageSecurity {
+/** The message security of a secure node with this identity; `isUsableId` is shared with its TLS channel. */
+export function secureMessages(identity: Identity, clock: Clock, limits: Limits, isUsableId: UsableIdCheck): MessageSecurity {
   const keys = new PublicKeyCache();
-  // Whether each id names a usable key (not of small order): checked once per id, remembered.
-  const usable = new BoundedMap<boolean>(DEFAULT_KEY_CACHE_SIZE, Infinity);
-  const isUsableId = (id: string): boolean => {
-    let known = usable.get(id, 0);
-    if (known === undefined) {
-      known = isPeerId(id) && isUsablePublicKey(rawPublicKeyOf(publicKeyOfPeerId(id)));
-      usable.set(id, known, 0);
-    }
-    return known;
-  };
   const counter = new SequenceCounter(clock);
   // Originators forgotten after twice the skew window: by then their old messages are stale by time.
   const window = new SequenceWindow(limits.seenCacheSize, { clock, idleMs: 2 * limits.maxClockSkewMs });

@@ -12,6 +12,7 @@ import { NetworkKeyError } from "../secure/errors.js";
 import { parseNetworkKey } from "../secure/network-key.js";
 import { gateClient, gateServer, privateNetworkOf } from "../secure/private-network.js";
 import { tlsChannel, type SocketGate } from "../secure/tls-channel.js";
+import type { UsableIdCheck } from "../secure/usable-ids.js";
 import type { SecureTransportOptions } from "../transport/secure-acceptor.js";
 
 /** A node's identity and resolved peer id. */
@@ -34,13 +35,13 @@ export function nodeIdentityOf(config: NodeConfig, given?: Identity): NodeIdenti
 }
 
 /** The TCP transport's secure options for a secure node: TLS 1.3 on every connection, within the handshake budgets. */
-export function secureTransportOptions(identity: Identity, config: NodeConfig): SecureTransportOptions {
+export function secureTransportOptions(identity: Identity, config: NodeConfig, isUsableId?: UsableIdCheck): SecureTransportOptions {
   const { limits } = config;
   const network = config.networkKey === undefined ? undefined : privateNetworkOf(readNetworkKey(resolve(config.baseDir, config.networkKey)));
   const timeoutMs = limits.handshakeMs;
   const gate: SocketGate | undefined = network && ((socket, server) => (server ? gateServer(socket, network, timeoutMs) : gateClient(socket, network, timeoutMs)));
   return {
-    channel: tlsChannel(identity, { gate }),
+    channel: tlsChannel(identity, { gate, isUsableId }),
     handshakeTimeoutMs: limits.handshakeMs,
     maxHandshakes: limits.maxPendingConnections,
     maxHandshakesPerSource: limits.maxPendingPerAddress,

@@ -10,5 +10,6 @@ export { NETWORK_KEY_BYTES, networkKeyText, parseNetworkKey } from "./network-ke
 export { isPeerId, PEER_ID_LENGTH, PEER_ID_PREFIX, peerIdOf, publicKeyOfPeerId, rawPublicKeyOf } from "./peer-id.js";
 export { gateClient, gateServer, NETWORK_PSK_IDENTITY, privateNetworkOf, type PrivateNetwork } from "./private-network.js";
 export { ALPN_PROTOCOL, peerIdOfTlsSocket, tlsOptionsFor, type PeerkitTlsOptions } from "./tls.js";
+export { USABLE_IDS_KEPT, usableIdCheck, type UsableIdCheck } from "./usable-ids.js";
 export { DEFAULT_MAX_SEALED_CHARS, openSealed, SEALED_BOX_OVERHEAD, sealTo, sodiumReady } from "./sealed-box.js";
 export { DEFAULT_KEY_CACHE_SIZE, PublicKeyCache, SequenceCounter, signEnvelope, verifySignature, type SignedMessageFields } from "./signing.js";

@@ -10,11 +10,7 @@ import { errorMessage } from "../base/error-message.js";
 import type { Identity } from "./identity.js";
 import { ALPN_PROTOCOL, peerIdOfTlsSocket, tlsOptionsFor } from "./tls.js";
 import { PeerAuthenticationError } from "./errors.js";
-import { publicKeyOfPeerId, rawPublicKeyOf } from "./peer-id.js";
-import { isUsablePublicKey } from "./sealed-box.js";
-
-/** How many ids that passed the small-order check a channel remembers. */
-const USABLE_IDS_KEPT = 4096;
+import { usableIdCheck, type UsableIdCheck } from "./usable-ids.js";
 
 /** A socket after the handshake, and the id its peer proved. */
 export interface TlsSecuredSocket {
@@ -40,6 +36,8 @@ export interface TlsChannelOptions {
    * gate (`--network-key`). Without it, TLS runs on the TCP socket itself.
    */
   gate?: SocketGate;
+  /** Whether a proven id names a usable key (shared with the node's signature checks); default a check of its own. */
+  isUsableId?: UsableIdCheck;
 }
 
 /**
@@ -51,15 +49,7 @@ export function tlsChannel(identity: Identity, options: TlsChannelOptions = {}):
   server(socket: Socket): Promise<TlsSecuredSocket>;
 } {
   const tlsOptions = tlsOptionsFor(identity);
-  // Ids whose key passed the small-order check: a peer reconnecting is not checked again (bounded).
-  const usableIds = new Set<string>();
-  const rememberUsable = (peerId: string): boolean => {
-    if (!isUsablePublicKey(rawPublicKeyOf(publicKeyOfPeerId(peerId)))) return false;
-    if (usableIds.size >= USABLE_IDS_KEPT) usableIds.delete(usableIds.values().next().value as string);
-    usableIds.add(peerId);
-    return true;
-  };
-  const isUsableId = (peerId: string): boolean => usableIds.has(peerId) || rememberUsable(peerId);
+  const isUsableId = options.isUsableId ?? usableIdCheck();
   const context = createSecureContext(tlsOptions);
   const gate = options.gate;
   return {
