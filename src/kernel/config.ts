@@ -4,7 +4,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from "../transport/limits.js";
-import type { BootstrapPeer, CoreConfig, CoreConfigInput, Limits, PluginRef, SecurityMode } from "./config/core-schema.js";
+import type { BootstrapPeer, CoreConfig, Limits, PluginRef, SecurityMode } from "./config/core-schema.js";
+import type { CoreConfigInput } from "./config/layer-schema.js";
 import type { ConfigSection, SectionInput, SectionSettings } from "./config/section.js";
 
 /**
@@ -33,8 +34,11 @@ type SectionFields<K extends keyof PluginSections> = PluginSections[K] extends C
 /** The validated, complete configuration of one node: the kernel's fields and the plugins' sections. */
 export type NodeConfig = CoreConfig & { [K in keyof PluginSections]: SectionSettings<SectionFields<K>> };
 
-/** What `createNode` and config files accept: every field optional, defaults fill the rest. */
-export type NodeConfigInput = CoreConfigInput & { [K in keyof PluginSections]?: SectionInput<SectionFields<K>> };
+/**
+ * What `createNode` and config files accept: every field optional (defaults fill the rest), each as the
+ * validator accepts it (`bootstrap` entries as `"host:port"` strings too); a `$schema` is ignored.
+ */
+export type NodeConfigInput = CoreConfigInput & { [K in keyof PluginSections]?: SectionInput<SectionFields<K>> | undefined } & { $schema?: string | undefined };
 
 export type { BootstrapPeer, CoreConfig, CoreConfigInput, Limits, PluginRef, SecurityMode };
 

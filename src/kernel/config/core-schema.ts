@@ -1,6 +1,6 @@
 /**
  * The schema of the kernel's own config fields (everything but the plugins' sections), and the types
- * inferred from it: `CoreConfig` (validated, complete) and `CoreConfigInput` (what a config may write).
+ * inferred from it: `CoreConfig` (validated, complete). What a config may write of them: `./layer-schema.ts`.
  */
 import * as v from "valibot";
 import { HOST_PORT_PATTERN, parseHostPort } from "../../base/host-port.js";
@@ -9,7 +9,7 @@ import { getPluginMetadata, type PluginClass } from "../decorators.js";
 import { isPlainObject } from "./describe-value.js";
 import { LIMIT_FIELDS } from "./limits-schema.js";
 import { flag, integerIn, nonEmptyString, onlyPlainObjects, pickOption, plainObject, withJsonSchema } from "./schema-kit.js";
-import type { SectionInput, SectionSettings } from "./section.js";
+import type { SectionSettings } from "./section.js";
 
 /** A plugin as the config names it: a built-in name, a module specifier, or (from code) the class itself. */
 export type PluginRef = string | PluginClass;
@@ -66,10 +66,14 @@ const BOOTSTRAP_PEER = pickOption(v.union([BOOTSTRAP_ADDRESS, BOOTSTRAP_OBJECT],
 /** An address to join at start: `{ host, port }`, with `legacy: true` for an original Python peer. */
 export type BootstrapPeer = v.InferOutput<typeof BOOTSTRAP_PEER>;
 
-/** One plugin's options: a plain object (`{key}` is replaced by the plugin's name in the report). */
-const PLUGIN_OPTIONS = withJsonSchema(v.custom<Record<string, unknown>>(isPlainObject, 'an object (the options of the "{key}" plugin)'), {
-  type: "object",
-});
+/**
+ * One plugin's options: a plain object (`{key}` is replaced by the plugin's name in the report). Any
+ * object type is written (an interface too), and read back as a record of unknown values.
+ */
+const PLUGIN_OPTIONS = v.pipe(
+  withJsonSchema(v.custom<object>(isPlainObject, 'an object (the options of the "{key}" plugin)'), { type: "object" }),
+  v.transform((options) => options as Record<string, unknown>),
+);
 
 /** How a node secures its connections: `tls` (protocol v2, the default) or `none` (plaintext protocol v1). */
 export type SecurityMode = "tls" | "none";
@@ -131,6 +135,3 @@ export const CORE_FIELDS = {
 
 /** The validated, complete configuration of the kernel (the plugins' sections are added by `NodeConfig`). */
 export type CoreConfig = SectionSettings<typeof CORE_FIELDS>;
-
-/** What a config may write of the kernel's fields: any of them, `limits` field by field. */
-export type CoreConfigInput = Omit<SectionInput<typeof CORE_FIELDS>, "limits"> & { limits?: SectionInput<typeof LIMIT_FIELDS> };

@@ -17,6 +17,26 @@ export type FieldSchema = v.GenericSchema;
 /** The fields of an object schema, by name. */
 export type FieldEntries = v.ObjectEntries;
 
+/**
+ * What a config layer may write in an object of these fields: the fields' input type as valibot infers it
+ * (so it accepts what validation accepts: a field the schema marks optional may be left out or
+ * `undefined`), with every array readonly, since validation never changes its input.
+ */
+export type ConfigInput<TEntries extends FieldEntries> = ReadonlyArrays<v.InferInput<v.ObjectSchema<TEntries, undefined>>>;
+
+/** `T` with every array in it readonly; functions (plugin classes) and `object` as they are. */
+type ReadonlyArrays<T> = T extends abstract new (...args: never) => unknown
+  ? T
+  : T extends (...args: never) => unknown
+    ? T
+    : T extends readonly (infer TItem)[]
+      ? readonly ReadonlyArrays<TItem>[]
+      : T extends object
+        ? [keyof T] extends [never]
+          ? T
+          : { [K in keyof T]: ReadonlyArrays<T[K]> }
+        : T;
+
 /** What an integer from `min` to `max` is called in a problem report. */
 function integerExpected(min: number, max: number | undefined): string {
   if (max !== undefined) return `an integer from ${min} to ${max}`;

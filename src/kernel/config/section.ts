@@ -4,13 +4,16 @@
  * `@plugin({ name, config: MY_SECTION })`; the kernel validates it like its own fields, knowing no plugin.
  */
 import type * as v from "valibot";
-import type { FieldEntries } from "./schema-kit.js";
+import type { ConfigInput, FieldEntries, optionalFields } from "./schema-kit.js";
 
 /** The complete, validated settings of a section with these fields. */
 export type SectionSettings<TEntries extends FieldEntries> = v.InferOutput<v.ObjectSchema<TEntries, undefined>>;
 
-/** What a config may write in a section with these fields: any of them, each as its schema accepts it. */
-export type SectionInput<TEntries extends FieldEntries> = Partial<v.InferInput<v.ObjectSchema<TEntries, undefined>>>;
+/**
+ * What a config may write in a section with these fields: any of them (or `undefined`), each as its
+ * schema accepts it; inferred from the schema `validateConfig` checks the section with.
+ */
+export type SectionInput<TEntries extends FieldEntries> = ConfigInput<ReturnType<typeof optionalFields<TEntries>>>;
 
 /** A rule between fields of a section that it breaks: the field to fix, what it must be, and its value. */
 export interface RuleBreach {

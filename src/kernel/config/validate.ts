@@ -7,9 +7,10 @@
 import * as v from "valibot";
 import { ConfigInvalidError, type ConfigProblem } from "../../base/errors.js";
 import type { NodeConfig } from "../config.js";
-import { CORE_FIELDS, type CoreConfig } from "./core-schema.js";
+import type { CoreConfig } from "./core-schema.js";
 import { checkCoreRules } from "./core-rules.js";
 import { describeValue, isPlainObject } from "./describe-value.js";
+import { coreLayerEntries } from "./layer-schema.js";
 import { LIMIT_FIELDS } from "./limits-schema.js";
 import { problemsOf } from "./problems.js";
 import { optionalFields, plainObject } from "./schema-kit.js";
@@ -42,7 +43,6 @@ export function configLayerSchema(sections: readonly ConfigSection[]) {
     const home = containers.find(([name, fields]) => name !== here && fields.includes(field));
     return home && `${home[0]}.${field}`;
   };
-  const { limits: _limits, options, baseDir, ...fields } = CORE_FIELDS;
   const sectionEntries = Object.fromEntries(
     sections.map((section) => [
       section.name,
@@ -57,19 +57,9 @@ export function configLayerSchema(sections: readonly ConfigSection[]) {
       ),
     ]),
   );
+  const { options, baseDir, ...core } = coreLayerEntries(belongsElsewhere("limits"));
   return plainObject(
-    {
-      ...optionalFields(fields),
-      limits: v.optional(
-        v.pipe(
-          plainObject(optionalFields(LIMIT_FIELDS), { expected: 'an object of limits, e.g. { "maxPeers": 32 }', belongsElsewhere: belongsElsewhere("limits") }),
-          v.description("Resource limits; each one left out keeps its default."),
-        ),
-      ),
-      ...sectionEntries,
-      options: v.optional(options),
-      baseDir: v.optional(baseDir),
-    },
+    { ...core, ...sectionEntries, options, baseDir },
     { expected: "an object of config fields", belongsElsewhere: belongsElsewhere(undefined) },
   );
 }
