@@ -2,8 +2,11 @@
 import type { Address, ConnectionStats, Dialect } from "../transport/transport.js";
 import type { Envelope } from "../base/envelope.js";
 
-/** Optional routing fields for `reply`. */
-export type EnvelopeExtras = Pick<Envelope, "id" | "to" | "ttl">;
+/**
+ * Optional routing fields for `reply` and `envelope`; one left out or `undefined` is not set (so
+ * `{ id: envelope.id }` compiles under `exactOptionalPropertyTypes` too).
+ */
+export type EnvelopeExtras = { [K in "id" | "to" | "ttl"]?: Envelope[K] | undefined };
 
 /**
  * A read-only view of one connection, as plugins see it: who is at the other end and how it is doing.
