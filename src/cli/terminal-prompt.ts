@@ -30,9 +30,12 @@ export class TerminalPrompt {
     this.lines = lines;
   }
 
-  /** Output through the sinks is written as it is again (the prompt is gone: input closed). */
+  /** Erases the prompt line; output through the sinks is written as it is again (input closed). */
   detach(): void {
+    if (this.lines === undefined) return;
     this.lines = undefined;
+    clearLine(this.terminal, 0);
+    cursorTo(this.terminal, 0);
   }
 
   /** `stream` (the terminal itself, or standard error on the same screen), writing above the prompt. */
