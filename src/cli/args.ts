@@ -41,8 +41,9 @@ Options of "start" (each overrides the config file):
   -h, --help                  show this help
 
 At the prompt: a line is broadcast to the network; /join HOST:PORT, /msg PEER TEXT (to one node: PEER
-is its id, the id's start as the chat shows it, or a connected peer's nick), /peers, /quit, /help are
-commands; a line starting with "//" is broadcast with one "/" removed.
+is its id, the id's start as the chat shows it, or a connected peer's nick), /send PEER TYPE JSON (one
+message of a plugin's type), /peers, /plugins, /quit, /help are commands (/help shows an example of
+each); a line starting with "//" is broadcast with one "/" removed.
 End of input does not stop the node.`;
 
 /** What `peerkit start` was asked to do. */

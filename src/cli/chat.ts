@@ -1,30 +1,61 @@
 /**
  * The chat prompt: standard input, one line at a time. A plain line is broadcast as `{ text, nick? }`;
- * a line starting with `/` is a command; `/msg PEER TEXT` sends `{ text, nick? }` to one node (PEER: an id,
- * an id prefix or a nick, see `msg-command.ts`). End of
- * input only stops reading: the node keeps running, so `peerkit start < /dev/null &` works as a daemon.
+ * a line starting with `/` is one of `CHAT_COMMANDS`; `/msg PEER TEXT` sends `{ text, nick? }` to one
+ * node (PEER: an id, an id prefix or a nick, see `msg-command.ts`); `/send PEER TYPE JSON` sends one
+ * message of a plugin's type to a connected peer and shows what comes back (`send-command.ts`,
+ * `send-replies.ts`). End of input only stops reading: the node keeps running, so
+ * `peerkit start < /dev/null &` works as a daemon. On a terminal, a `TerminalPrompt` keeps the line being
+ * typed below the output.
  */
 import { createInterface, type Interface } from "node:readline";
 import type { Readable } from "node:stream";
 import { parseHostPort } from "../base/host-port.js";
 import { PeerkitError, UndeliveredError } from "../base/errors.js";
+import type { Envelope } from "../base/envelope.js";
 import type { PeerInfo, PeerRecord } from "../base/peer.js";
+import type { PluginTypes } from "../node/peer-node.js";
 import { MSG_USAGE, parseMsgArgs, resolveMsgTarget } from "./msg-command.js";
 import { KnownPeers } from "./known-peers.js";
 import type { EventPrinter } from "./output.js";
 import { errorMessage } from "../base/error-message.js";
+import { isReservedType, NotConnectedError, parseSendArgs, reservedTypeError } from "./send-command.js";
+import { ReplyWatch } from "./send-replies.js";
+import { PROMPT, type TerminalPrompt } from "./terminal-prompt.js";
 
-/** The chat commands, as `/help` and an unknown command list them. */
-export const CHAT_HELP =
-  "commands: /join HOST:PORT, /msg PEER TEXT (PEER: an id, its prefix as shown, or a nick), /peers, /quit, /help; any other line is sent to everyone (start it with // to send a leading /)";
+/** The chat commands: what `/help` lists, each with an example, and all that the chat dispatches. */
+export const CHAT_COMMANDS = [
+  { name: "/join", args: "HOST:PORT", what: "connect to a node", example: "/join 127.0.0.1:7001" },
+  { name: "/msg", args: "PEER TEXT", what: "a private line to one node; PEER: an id, its prefix as shown, or a connected peer's nick", example: "/msg alice hello" },
+  { name: "/send", args: "PEER TYPE JSON", what: "one message of a plugin's type to a connected peer, and show its replies", example: '/send alice ECHO {"text":"hi"}' },
+  { name: "/peers", args: "", what: "list the connected peers", example: "/peers" },
+  { name: "/plugins", args: "", what: "list the loaded plugins and the message types each handles", example: "/plugins" },
+  { name: "/quit", args: "", what: "shut the node down and exit", example: "/quit" },
+  { name: "/help", args: "", what: "this list", example: "/help" },
+] as const;
+
+/** A chat command's name. */
+export type ChatCommandName = (typeof CHAT_COMMANDS)[number]["name"];
+
+/** The answer to `/help`: every command with one example. */
+export const CHAT_HELP = [
+  "commands:",
+  ...CHAT_COMMANDS.map((c) => `  ${c.name}${c.args === "" ? "" : ` ${c.args}`}: ${c.what}; e.g. ${c.example}`),
+  "  any other line is sent to everyone; start it with // to send a leading /, e.g. //shrug",
+].join("\n");
+
+/** The one line shown at start and after an unknown command. */
+export const CHAT_COMMAND_LIST = `commands: ${CHAT_COMMANDS.map((c) => c.name).join(", ")} (/help shows an example of each); any other line is sent to everyone`;
 
 /** The part of a node the chat drives. */
 export interface ChatNode {
-  readonly config: { readonly nick?: string; readonly security: "tls" | "none" };
+  readonly config: { readonly nick?: string; readonly security: "tls" | "none"; readonly limits: { readonly maxJsonDepth: number } };
   readonly peers: { connected(): PeerRecord[] };
   join(host: string, port: number): Promise<PeerInfo>;
   broadcast(msg: unknown): string;
   send(peerId: string, msg: unknown): Promise<string>;
+  sendMessage(peerId: string, type: string, msg: unknown): string;
+  handledTypes(): PluginTypes[];
+  on(event: "message", listener: (envelope: Envelope, peerId: string | undefined) => void): unknown;
 }
 
 /** What a `ChatSession` needs besides the node. */
@@ -39,6 +70,10 @@ export interface ChatOptions {
   onInputEnd?: () => void;
   /** The peers `/msg` resolves nicks and id prefixes against; default: the node's connected peers only. */
   known?: KnownPeers;
+  /** On a terminal: read with a prompt, and keep it below the output (see `terminal-prompt.ts`). */
+  prompt?: TerminalPrompt;
+  /** Called on Ctrl-C at the prompt (a terminal in raw mode sends no SIGINT); default `onQuit`. */
+  onInterrupt?: () => void;
 }
 
 /**
@@ -48,23 +83,52 @@ export interface ChatOptions {
 export class ChatSession {
   private readonly lines: Interface;
   private readonly known: KnownPeers;
+  private readonly replies: ReplyWatch;
   private closed = false;
+  private readonly commands: Record<ChatCommandName, (line: string, args: readonly string[]) => void | Promise<void>> = {
+    "/join": (_line, args) => this.join(args),
+    // The text keeps its spacing, so it is cut from the line itself, not from the split words.
+    "/msg": (line) => this.message(line.trimStart().slice("/msg".length)),
+    "/send": (line) => this.sendCommand(line.trimStart().slice("/send".length)),
+    "/peers": () => this.options.printer.peers(this.node.peers.connected()),
+    "/plugins": () => this.options.printer.plugins(this.node.handledTypes()),
+    "/quit": () => this.options.onQuit(),
+    "/help": () => this.options.printer.notice(CHAT_HELP),
+  };
 
   constructor(
     private readonly node: ChatNode,
     private readonly options: ChatOptions,
   ) {
     this.known = options.known ?? new KnownPeers(node.peers);
-    this.lines = createInterface({ input: options.input, crlfDelay: Infinity, terminal: false });
-    this.lines.on("line", (line) => void this.handle(line));
+    this.replies = new ReplyWatch((type) => isReservedType(type, node.handledTypes()));
+    node.on("message", (envelope, peerId) => {
+      if (this.replies.isReply(envelope, peerId)) options.printer.message({ from: peerId!, envelope });
+    });
+    const { prompt } = options;
+    this.lines = prompt
+      ? createInterface({ input: options.input, output: prompt.terminal, terminal: true, prompt: PROMPT, crlfDelay: Infinity })
+      : createInterface({ input: options.input, crlfDelay: Infinity, terminal: false });
+    this.lines.on("line", (line) => {
+      // The line is done: a fresh prompt at once, so output the command prints lands above it.
+      if (prompt) this.lines.prompt();
+      void this.handle(line);
+    });
     this.lines.on("close", () => {
+      prompt?.detach();
       if (!this.closed) options.onInputEnd?.();
     });
+    if (prompt) {
+      this.lines.on("SIGINT", () => (options.onInterrupt ?? options.onQuit)());
+      prompt.attach(this.lines);
+      this.lines.prompt();
+    }
   }
 
   /** Stops reading input. Idempotent. */
   close(): void {
     this.closed = true;
+    this.options.prompt?.detach();
     this.lines.close();
   }
 
@@ -83,26 +147,12 @@ export class ChatSession {
     if (trimmed.startsWith("//")) return this.say(line.replace(/^(\s*)\//, "$1"));
     if (!trimmed.startsWith("/")) return this.say(line);
 
-    const [command, ...args] = trimmed.split(/\s+/);
-    switch (command) {
-      case "/join":
-        return this.join(args);
-      case "/msg":
-        // The text keeps its spacing, so it is cut from the line itself, not from the split words.
-        this.message(line.trimStart().slice(command.length));
-        return;
-      case "/peers":
-        this.options.printer.peers(this.node.peers.connected());
-        return;
-      case "/quit":
-        this.options.onQuit();
-        return;
-      case "/help":
-        this.options.printer.notice(CHAT_HELP);
-        return;
-      default:
-        this.options.printer.error(`unknown command ${command}; ${CHAT_HELP}`);
+    const [command, ...args] = trimmed.split(/\s+/) as [string, ...string[]];
+    if (!Object.hasOwn(this.commands, command)) {
+      this.options.printer.error(`unknown command ${command}; ${CHAT_COMMAND_LIST}`);
+      return;
     }
+    return this.commands[command as ChatCommandName](line, args);
   }
 
   private say(text: string): void {
@@ -129,6 +179,20 @@ export class ChatSession {
         else printer.error(...describe(error));
       },
     );
+  }
+
+  /**
+   * `/send PEER TYPE JSON`: checked whole before anything is sent (`send-command.ts`); then one message
+   * on the peer's connection, and its replies shown for a while (`ReplyWatch`).
+   */
+  private sendCommand(rest: string): void {
+    const command = parseSendArgs(rest, this.node.config.limits.maxJsonDepth);
+    if (isReservedType(command.type, this.node.handledTypes())) throw reservedTypeError(command.type);
+    const { to, peer } = resolveMsgTarget(command.to, this.known.list(), { insecure: this.node.config.security === "none" });
+    if (!peer?.connected) throw new NotConnectedError(command.to);
+    const id = this.node.sendMessage(to, command.type, command.msg);
+    this.replies.expect(to);
+    this.options.printer.sent({ id, to, type: command.type });
   }
 
   private chatPayload(text: string): { text: string; nick?: string } {

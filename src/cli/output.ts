@@ -7,9 +7,10 @@ import type { BroadcastEvent, DirectEvent, TestEvent } from "../kernel/node-even
 import type { Envelope } from "../base/envelope.js";
 import { isNick, type LinkedPeer, type PeerRecord } from "../base/peer.js";
 import { sanitizeText } from "../base/safe-text.js";
-import { LEGACY_DIALECT } from "../legacy/codec.js";
 import { isLegacyMessage, NO_PEERS, type PeerDirectory } from "./known-peers.js";
 import { shownName } from "./peer-names.js";
+import { asChatLine, asLegacyRelay, legacyTag, peerObject, peerRow } from "./event-shapes.js";
+import type { PluginTypes } from "../node/peer-node.js";
 
 /** A stream the printers write to: `process.stdout`, `process.stderr`, or a buffer in a test. */
 export interface TextSink {
@@ -39,8 +40,14 @@ export interface EventPrinter {
   delivered(outcome: Delivered): void;
   /** A one-to-one message sent by `/msg` was not acknowledged in time, or had nowhere to go. */
   undelivered(outcome: Undelivered): void;
+  /** A message sent by `/send` went out on the peer's connection. */
+  sent(outcome: Sent): void;
+  /** A frame that came back after a `/send` (see `ReplyWatch`). */
+  message(frame: ReplyFrame): void;
   /** The answer to `/peers`. */
   peers(peers: readonly PeerRecord[]): void;
+  /** The answer to `/plugins`: the loaded plugins and the message types each handles. */
+  plugins(plugins: readonly PluginTypes[]): void;
   /** The answer to a successful `/join`. */
   joined(peer: LinkedPeer): void;
   /** A chat command failed or was not understood. */
@@ -63,22 +70,17 @@ export interface Undelivered extends Delivered {
   reason: string;
 }
 
-/** The `/peers` row: what the JSON `peers` event carries for each peer. */
-export interface PeerRow {
+/** The outcome of `/send`: the message id, the peer it went to, its type. */
+export interface Sent {
   id: string;
-  host: string;
-  port: number;
-  nick?: string;
-  lastSeen: number;
-  legacy?: true;
+  to: string;
+  type: string;
 }
 
-/** A peer as the JSON events carry it: `legacy: true` for a legacy peer, no such key otherwise. */
-export interface PeerObject {
-  id: string;
-  host: string;
-  port: number;
-  legacy?: true;
+/** A frame shown as a reply to `/send`: the peer whose connection carried it, and the frame. */
+export interface ReplyFrame {
+  from: string;
+  envelope: Envelope;
 }
 
 /**
@@ -122,8 +124,20 @@ export class JsonPrinter implements EventPrinter {
   undelivered(outcome: Undelivered): void {
     this.emit({ event: "undelivered", id: outcome.id, to: outcome.to, reason: outcome.reason });
   }
+  sent(outcome: Sent): void {
+    this.emit({ event: "sent", id: outcome.id, to: outcome.to, type: outcome.type });
+  }
+  message(frame: ReplyFrame): void {
+    const { envelope } = frame;
+    const event: Record<string, unknown> = { event: "message", from: frame.from, type: envelope.msg_type, originator: envelope.originator, msg: envelope.msg };
+    if (envelope.id !== undefined) event.id = envelope.id;
+    this.emit(event);
+  }
   peers(peers: readonly PeerRecord[]): void {
     this.emit({ event: "peers", peers: peers.map(peerRow) });
+  }
+  plugins(plugins: readonly PluginTypes[]): void {
+    this.emit({ event: "plugins", plugins: plugins.map(({ plugin, types }) => ({ name: plugin, types: [...types] })) });
   }
   joined(peer: LinkedPeer): void {
     this.emit({ event: "joined", peer: peerObject(peer) });
@@ -197,6 +211,18 @@ export class HumanPrinter implements EventPrinter {
   undelivered(outcome: Undelivered): void {
     this.line(`[undelivered] ${shownName(outcome.id)} to ${this.who(outcome.to, this.directory.nickOf(outcome.to))}: ${sanitizeText(outcome.reason)}`);
   }
+  sent(outcome: Sent): void {
+    this.line(`[sent] ${outcome.type} ${shownName(outcome.id)} to ${this.who(outcome.to, this.directory.nickOf(outcome.to))}`);
+  }
+  message(frame: ReplyFrame): void {
+    const { envelope } = frame;
+    const origin = envelope.originator === frame.from ? "" : ` (originator ${shownName(envelope.originator)})`;
+    this.line(`[message] ${shownName(envelope.msg_type)} from ${this.who(frame.from, this.directory.nickOf(frame.from))}${origin}: ${json(envelope.msg)}`);
+  }
+  plugins(plugins: readonly PluginTypes[]): void {
+    this.line(`[plugins] ${plugins.length} loaded:`);
+    for (const { plugin, types } of plugins) this.line(`  ${shownName(plugin)}: ${types.length === 0 ? "(no message types)" : types.map(shownName).join(", ")}`);
+  }
   peers(peers: readonly PeerRecord[]): void {
     if (peers.length === 0) {
       this.line("[peers] none connected");
@@ -265,39 +291,6 @@ export class HumanPrinter implements EventPrinter {
   }
 }
 
-/** The payload a secure node re-publishes for a legacy peer's line (`LegacyRelay`), or undefined. */
-function asLegacyRelay(msg: unknown): { relayedFrom: string; msg: unknown } | undefined {
-  if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return undefined;
-  const { relayedFrom, legacy } = msg as { relayedFrom?: unknown; legacy?: unknown };
-  return typeof relayedFrom === "string" && legacy === true && "msg" in msg ? { relayedFrom, msg: (msg as { msg: unknown }).msg } : undefined;
-}
-
-/** A chat payload `{ text, nick? }`, or undefined when `msg` is some other JSON. */
-export function asChatLine(msg: unknown): { text: string; nick?: string } | undefined {
-  if (typeof msg !== "object" || msg === null || Array.isArray(msg)) return undefined;
-  const { text, nick } = msg as { text?: unknown; nick?: unknown };
-  if (typeof text !== "string") return undefined;
-  return typeof nick === "string" && nick !== "" ? { text, nick } : { text };
-}
-
-function peerObject(peer: LinkedPeer): PeerObject {
-  const object: PeerObject = { id: peer.id, host: peer.host, port: peer.port };
-  if (peer.dialect === LEGACY_DIALECT) object.legacy = true;
-  return object;
-}
-
-function peerRow(peer: PeerRecord): PeerRow {
-  const row: PeerRow = { id: peer.id, host: peer.host, port: peer.port, lastSeen: peer.lastSeen };
-  if (peer.nick !== undefined) row.nick = peer.nick;
-  if (peer.dialect === LEGACY_DIALECT) row.legacy = true;
-  return row;
-}
-
-/** ` [legacy]` after the name of a peer connected over the legacy dialect. */
-function legacyTag(peer: LinkedPeer): string {
-  return peer.dialect === LEGACY_DIALECT ? " [legacy]" : "";
-}
-
 /** Any JSON value on one line, for a person, unsafe characters escaped. */
 function json(value: unknown): string {
   // JSON.stringify recurses: payloads from the network are at most limits.maxJsonDepth deep (parseEnvelope).
@@ -308,3 +301,5 @@ function json(value: unknown): string {
 export function linesFor(message: string): string {
   return message.split("\n").map((line) => sanitizeText(line)).join("\n");
 }
+
+export { asChatLine, type PeerObject, type PeerRow } from "./event-shapes.js";

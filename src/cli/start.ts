@@ -2,17 +2,18 @@
  * `peerkit start`: resolve the config (file, then flags), build and start the node, print its events,
  * read the chat from stdin, and shut down cleanly on `/quit`, SIGINT or SIGTERM.
  */
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { resolveNodeConfig } from "../node/config-file.js";
 import { createNode } from "../node/create-node.js";
 import { StreamLogger } from "../base/logger.js";
 import type { PeerNode } from "../node/peer-node.js";
 import type { StartOptions } from "./args.js";
-import { CHAT_HELP, ChatSession } from "./chat.js";
+import { CHAT_COMMAND_LIST, ChatSession } from "./chat.js";
 import { HumanPrinter, JsonPrinter, type EventPrinter, type TextSink } from "./output.js";
 import { KnownPeers } from "./known-peers.js";
 import { LEGACY_DIALECT } from "../legacy/codec.js";
 import { errorMessage } from "../base/error-message.js";
+import { TerminalPrompt, wantsTerminalPrompt } from "./terminal-prompt.js";
 
 /** The process streams `runStart` uses; tests of the CLI spawn it, so these are the real ones in practice. */
 export interface CliStreams {
@@ -37,14 +38,18 @@ export async function runStart(options: StartOptions, streams: CliStreams = proc
   // At a chat prompt, info lines (each connect logged next to its [connect] line) are noise: a person
   // sees warnings and errors; --json (a program reads stdout) keeps info on stderr; --debug shows all.
   const level = config.debug ? "debug" : options.json ? "info" : "warn";
-  const node = await createNode(config, { logLevel: level });
+  // On a terminal, everything printed while a line is typed goes above the prompt, log lines included.
+  const prompt = wantsTerminalPrompt(streams.stdin, streams.stdout, options.json) ? new TerminalPrompt(streams.stdout as Writable) : undefined;
+  const out = prompt ? prompt.sink(streams.stdout) : streams.stdout;
+  const err = prompt ? prompt.sink(streams.stderr) : streams.stderr;
+  const node = await createNode(config, { logLevel: level, logStream: err });
   if (config.security === "none") {
     streams.stderr.write(
       "peerkit: warning: --insecure: plaintext protocol v1. Anyone on the path reads and rewrites every message, any peer can claim any id, and nothing is signed. Secure nodes will not connect to this one.\n",
     );
   }
   const known = new KnownPeers(node.peers);
-  const printer: EventPrinter = options.json ? new JsonPrinter(streams.stdout, known) : new HumanPrinter(streams.stdout, streams.stderr, Date.now, known);
+  const printer: EventPrinter = options.json ? new JsonPrinter(streams.stdout, known) : new HumanPrinter(out, err, Date.now, known);
   printEvents(node, printer, known);
 
   let finish!: (code: number) => void;
@@ -72,9 +77,10 @@ export async function runStart(options: StartOptions, streams: CliStreams = proc
     input: streams.stdin,
     printer,
     known,
+    prompt,
     onQuit: stop,
     onInputEnd: () => {
-      if (!options.json) streams.stderr.write("Input closed; the node keeps running. Stop it with Ctrl-C or SIGTERM.\n");
+      if (!options.json) err.write("Input closed; the node keeps running. Stop it with Ctrl-C or SIGTERM.\n");
     },
   });
   onTerminationSignal(stop);
@@ -88,7 +94,8 @@ export async function runStart(options: StartOptions, streams: CliStreams = proc
     await node.shutdown();
     throw error;
   }
-  if (!options.json) streams.stderr.write(`${CHAT_HELP}\n`);
+  if (config.debug) printer.plugins(node.handledTypes());
+  if (!options.json) err.write(`${CHAT_COMMAND_LIST}\n`);
   return finished;
 }
 

@@ -42,6 +42,8 @@ export interface NodeOverrides {
   logger?: Logger;
   /** The default logger's level; default debug when `config.debug`, else info. */
   logLevel?: LogLevel;
+  /** Where the default logger writes; default standard error. */
+  logStream?: { write(chunk: string): unknown };
   /**
    * A secure node's key pair instead of the one kept in `dataDir` or a new one: how tests give a node
    * a known identity. Ignored under `security: "none"`.
@@ -78,7 +80,7 @@ export async function createNode(input: NodeConfigInput = {}, overrides: NodeOve
   const node = nodeIdentityOf(validated, overrides.identity);
   const config = freezeConfig({ ...validated, id: node.id });
   const definitions = await loadPlugins(config.plugins, config.baseDir, BUILTIN_PLUGINS);
-  const logger = overrides.logger ?? new StreamLogger(config.nick ?? node.id, overrides.logLevel ?? (config.debug ? "debug" : "info"));
+  const logger = overrides.logger ?? new StreamLogger(config.nick ?? node.id, overrides.logLevel ?? (config.debug ? "debug" : "info"), overrides.logStream);
   if (node.identity) await sodiumReady();
   const kernel = buildKernel(config, node, logger, overrides);
   const scope = registerCapabilities(rootContainer.createChildContainer(), kernel);

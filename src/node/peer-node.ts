@@ -8,10 +8,11 @@ import type { PingPlugin } from "../plugins/ping.js";
 import { bootstrapDialect, type BootstrapPeer, type NodeConfig } from "../kernel/config.js";
 import type { ConnectionPool } from "../kernel/connection-pool.js";
 import type { Dispatcher } from "../kernel/dispatcher.js";
-import { NodeStateError, PluginNotLoadedError, SelfDialError } from "../base/errors.js";
+import { NodeStateError, PluginNotLoadedError, SelfDialError, UnknownPeerError } from "../base/errors.js";
 import { errorMessage } from "../base/error-message.js";
 import type { LocalPeerState } from "../kernel/local-peer.js";
 import type { Logger } from "../base/logger.js";
+import type { MessageSecurity } from "../kernel/message-security.js";
 import type { NodeEventMap, NodeEvents } from "../kernel/node-events.js";
 import type { PeerInfo } from "../base/peer.js";
 import type { PeerTable } from "../kernel/peer-table.js";
@@ -28,6 +29,16 @@ export interface NodeParts {
   events: NodeEvents;
   self: LocalPeerState;
   plugins: PluginInstance[];
+  /** How this node makes the messages it originates (signed on a secure node). */
+  security: MessageSecurity;
+}
+
+/** A loaded plugin and the message types it handles (`PeerNode.handledTypes`). */
+export interface PluginTypes {
+  /** The plugin's name; `ad-hoc` for handlers added with `node.dispatcher.on`. */
+  readonly plugin: string;
+  /** The message types it has a handler for, sorted. */
+  readonly types: readonly string[];
 }
 
 type State = "created" | "starting" | "running" | "stopping" | "stopped";
@@ -51,6 +62,7 @@ export class PeerNode {
   private readonly events: NodeEvents;
   private readonly self: LocalPeerState;
   private readonly plugins: PluginInstance[];
+  private readonly security: MessageSecurity;
   private state: State = "created";
   private shutdownPromise: Promise<void> | undefined;
 
@@ -64,6 +76,7 @@ export class PeerNode {
     this.events = parts.events;
     this.self = parts.self;
     this.plugins = parts.plugins;
+    this.security = parts.security;
   }
 
   /** This node's peer id. */
@@ -79,6 +92,22 @@ export class PeerNode {
   /** The names of the loaded plugins, in start order. */
   get pluginNames(): string[] {
     return this.plugins.map((p) => p.name);
+  }
+
+  /**
+   * The loaded plugins in start order, each with the message types it handles now (its `@handles`
+   * methods and the handlers it registered at run time; none before `start()`), then the owners of
+   * handlers added with `node.dispatcher.on`. A snapshot: changing it changes nothing.
+   */
+  handledTypes(): PluginTypes[] {
+    const byOwner = new Map<string, string[]>(this.plugins.map((p) => [p.name, []]));
+    for (const type of this.dispatcher.types()) {
+      for (const owner of new Set(this.dispatcher.handlers(type).map((entry) => entry.owner))) {
+        const types = byOwner.get(owner) ?? [];
+        byOwner.set(owner, [...types, type]);
+      }
+    }
+    return [...byOwner].map(([plugin, types]) => ({ plugin, types }));
   }
 
   /** Subscribes to a node event (`peer:connect`, `peer:disconnect`, `message`, `broadcast`, `test`, `listening`). */
@@ -163,6 +192,21 @@ export class PeerNode {
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /**
+   * Sends one message of any type to a connected peer, over its connection, made as this node makes the
+   * messages it originates (signed with its key on a secure node; a plain protocol-v1 envelope with a
+   * random id under `--insecure`); returns the message's id. Nothing routes it further: what happens to
+   * it is up to the peer's handler of `type`. For trying a plugin's message type by hand (`/send`).
+   *
+   * @throws UnknownPeerError when no connection to `peerId` is open.
+   */
+  sendMessage(peerId: string, type: string, msg: unknown): string {
+    if (this.connections.connectionOf(peerId) === undefined) throw new UnknownPeerError(peerId);
+    const envelope = this.security.create(type, msg);
+    if (!this.connections.send(peerId, envelope)) throw new UnknownPeerError(peerId);
+    return envelope.id!;
   }
 
   /** Asks a peer for its peers (ADVERTISE) and connects to the new ones. Needs the advertise plugin. */

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { ChatSession, type ChatNode } from "../../src/cli/chat.js";
 import { DialError, NodeStateError, UndeliveredError } from "../../src/base/errors.js";
 import type { PeerInfo, PeerRecord } from "../../src/base/peer.js";
+import type { Envelope } from "../../src/base/envelope.js";
+import type { PluginTypes } from "../../src/node/peer-node.js";
 import { JsonPrinter } from "../../src/cli/output.js";
 import { KnownPeers } from "../../src/cli/known-peers.js";
 import { base32Encode } from "../../src/secure/base32.js";
@@ -20,16 +22,20 @@ function chat(
     send?: (peerId: string, msg: unknown) => Promise<string>;
     peers?: PeerRecord[];
     broadcastFails?: boolean;
+    handled?: PluginTypes[];
   } = {},
 ) {
   const sent: unknown[] = [];
+  const frames: { to: string; type: string; msg: unknown }[] = [];
+  const limits = { maxJsonDepth: 64 };
+  let onMessage: (envelope: Envelope, peerId: string | undefined) => void = () => {};
   const direct: { to: string; msg: unknown }[] = [];
   const output: Record<string, unknown>[] = [];
   let quits = 0;
   let ends = 0;
   const security = options.security ?? "none";
   const node: ChatNode = {
-    config: options.nick === undefined ? { security } : { nick: options.nick, security },
+    config: options.nick === undefined ? { security, limits } : { nick: options.nick, security, limits },
     peers: { connected: () => options.peers ?? [] },
     join: options.join ?? (() => Promise.reject(new Error("not expected"))),
     broadcast: (msg) => {
@@ -41,12 +47,20 @@ function chat(
       direct.push({ to: peerId, msg });
       return options.send ? options.send(peerId, msg) : Promise.resolve("m1");
     },
+    sendMessage: (peerId, type, msg) => {
+      frames.push({ to: peerId, type, msg });
+      return `f${frames.length}`;
+    },
+    handledTypes: () => options.handled ?? [],
+    on: (_event, listener) => {
+      onMessage = listener;
+    },
   };
   const input = new PassThrough();
   const printer = new JsonPrinter({ write: (line: string) => output.push(JSON.parse(line) as Record<string, unknown>) });
   const known = options.known?.(node.peers);
   const session = new ChatSession(node, { input, printer, known, onQuit: () => quits++, onInputEnd: () => ends++ });
-  return { session, input, sent, direct, output, quits: () => quits, ends: () => ends };
+  return { session, input, sent, direct, frames, output, quits: () => quits, ends: () => ends, receive: (envelope: Envelope, peerId: string) => onMessage(envelope, peerId) };
 }
 
 /** Lets settled promises run their callbacks. */
