@@ -53,11 +53,17 @@ export interface NewPluginResult {
  */
 export function checkPluginName(name: string, builtins: readonly string[] = Object.keys(BUILTIN_PLUGINS)): void {
   if (name.length === 0 || name.length > MAX_NAME_LENGTH) throw new PluginNameError(name, `it has ${name.length} characters`);
-  if (!NAME_PATTERN.test(name)) {
-    throw new PluginNameError(name, "only lowercase letters, digits and single dashes between them are allowed, and it must start with a letter");
-  }
+  if (!NAME_PATTERN.test(name)) throw new PluginNameError(name, patternBreach(name));
   if (name === "peerkit") throw new PluginNameError(name, "a project cannot depend on a package of its own name");
   if (builtins.includes(name)) throw new PluginNameError(name, "a built-in plugin has that name, and plugin names must be unique");
+}
+
+/** Why NAME does not match `NAME_PATTERN`. */
+function patternBreach(name: string): string {
+  const stray = /[^a-z0-9-]/.exec(name)?.[0];
+  if (stray !== undefined) return /[A-Z]/.test(stray) ? "it has capitals (npm names are lowercase)" : `it has ${JSON.stringify(stray)}, which is not a lowercase letter, a digit or "-"`;
+  if (!/^[a-z]/.test(name)) return "it does not start with a letter";
+  return 'it has a "-" at its end or two in a row';
 }
 
 /**
