@@ -153,7 +153,7 @@ describe("${className}", () => {
 function readme({ name, type, fileBase }: PluginProject): string {
   return `# ${name}
 
-A [peerkit](https://www.npmjs.com/package/peerkit) plugin: it answers each \`${type}\` message
+A peerkit plugin: it answers each \`${type}\` message
 (\`{ "text": "..." }\`) with a \`${type}_RESULT\` carrying the text back and the node's id.
 
 \`\`\`sh

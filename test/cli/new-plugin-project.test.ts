@@ -1,6 +1,8 @@
-// The plugin author's first steps, as issue 12 asks: in a checkout, `npx peerkit new-plugin dice --dir
-// DIR`, then in DIR `npm install`, `npm test` and `npx peerkit start`, which answers DICE.
+// The plugin author's first steps, as issue 12 asks: in a checkout, `peerkit new-plugin dice --dir DIR`,
+// then in DIR `npm install`, `npm test` and `npx peerkit start`, which answers DICE.
 //
+// The generator runs as `node dist/cli/main.js`, what `npx peerkit` runs in a checkout: npx there may
+// first run the checkout's `prepare` (npm exec treats the project as a linked package), a rebuild.
 // Offline: every npm command runs with --offline, so nothing but 127.0.0.1 is reached. The generated
 // lock names each package's tarball, which the checkout's own `npm ci` left in the npm cache.
 // `--ignore-scripts` then `npm run build`: a plain install also runs the linked checkout's `prepare`,
@@ -11,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import { CliProcess, WAIT_MS } from "./cli-process.js";
+import { CLI_PATH, CliProcess, WAIT_MS } from "./cli-process.js";
 import { closeRawPeers, frame, rawPeer } from "../integration/raw-peer.js";
 import { waitUntil } from "../integration/tcp-nodes.js";
 
@@ -75,7 +77,7 @@ describe("a plugin project made by peerkit new-plugin", () => {
     dirs.push(parent);
     const dir = join(parent, "dice");
 
-    expect(await run("npx", ["peerkit", "new-plugin", "dice", "--dir", dir], REPO)).toContain("npm install");
+    expect(await run(process.execPath, [CLI_PATH, "new-plugin", "dice", "--dir", dir], REPO)).toContain("npm install");
     const pkg = JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as { dependencies: Record<string, string> };
     expect(pkg.dependencies.peerkit).toMatch(/^file:/);
 
