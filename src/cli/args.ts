@@ -12,6 +12,9 @@ import { errorMessage } from "../base/error-message.js";
 export const USAGE = `Usage: peerkit start [options]
        peerkit id --data-dir DIR   print the peer id kept in DIR (created there if missing)
        peerkit network-key         print a new network key (64 hex characters)
+       peerkit new-plugin NAME [--dir DIR]
+                                   make a plugin project in DIR (default ./NAME): a plugin answering
+                                   NAME in capitals, its test, and a config that loads it
        peerkit help | --help
        peerkit --version
 
@@ -66,7 +69,8 @@ export type CliCommand =
   | { kind: "version" }
   | { kind: "start"; options: StartOptions }
   | { kind: "id"; dataDir: string }
-  | { kind: "network-key" };
+  | { kind: "network-key" }
+  | { kind: "new-plugin"; name: string; dir?: string };
 
 /** The command line is malformed (unknown command or flag, missing value). The CLI exits with code 2. */
 export class UsageError extends PeerkitError {
@@ -91,7 +95,10 @@ const START_FLAGS = {
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
+  dir: { type: "string" },
 } as const;
+
+const COMMANDS = ["start", "id", "network-key", "new-plugin", "help"];
 
 /**
  * Parses the arguments after `node main.js`.
@@ -112,15 +119,20 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   const [command, ...rest] = positionals;
   if (command === undefined) throw new UsageError('No command given; use "peerkit start".');
   if (command === "help") return { kind: "help" };
-  if (command !== "start" && command !== "id" && command !== "network-key") {
-    throw new UsageError(`Unknown command "${command}"; the commands are "start", "id", "network-key" and "help".`);
+  if (!COMMANDS.includes(command)) {
+    throw new UsageError(`Unknown command "${command}"; the commands are "start", "id", "network-key", "new-plugin" and "help".`);
   }
-  if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}"; "${command}" takes only options.`);
+  if (command === "new-plugin") {
+    if (rest.length === 0) throw new UsageError('"new-plugin" needs the plugin\'s name: peerkit new-plugin NAME [--dir DIR].');
+    if (rest.length > 1) throw new UsageError(`Unexpected argument "${rest[1]}"; "new-plugin" takes one name.`);
+  } else if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]}"; "${command}" takes only options.`);
   const given = Object.keys(values).filter((flag) => flag !== "debug");
-  const allowed = command === "id" ? ["data-dir"] : command === "network-key" ? [] : given;
+  const allowed =
+    command === "id" ? ["data-dir"] : command === "network-key" ? [] : command === "new-plugin" ? ["dir"] : given.filter((flag) => flag !== "dir");
   const stray = given.find((flag) => !allowed.includes(flag));
   if (stray !== undefined) throw new UsageError(`"${command}" does not take --${stray}.`);
   if (command === "network-key") return { kind: "network-key" };
+  if (command === "new-plugin") return values.dir === undefined ? { kind: command, name: rest[0]! } : { kind: command, name: rest[0]!, dir: values.dir };
   if (command === "id") {
     if (values["data-dir"] === undefined) throw new UsageError('"id" needs --data-dir DIR, the directory that keeps the node\'s identity.');
     return { kind: "id", dataDir: values["data-dir"] };

@@ -4,6 +4,7 @@ import "reflect-metadata";
 import { readFileSync } from "node:fs";
 import { parseCommandLine, USAGE } from "./args.js";
 import { exitCodeOf, formatFailure } from "./failure.js";
+import { newPlugin, nextSteps } from "./new-plugin.js";
 import { runStart } from "./start.js";
 import { loadOrCreateIdentity } from "../secure/identity.js";
 import { networkKeyText } from "../secure/network-key.js";
@@ -26,6 +27,9 @@ async function main(argv: readonly string[]): Promise<number> {
         return 0;
       case "network-key":
         process.stdout.write(`${networkKeyText()}\n`);
+        return 0;
+      case "new-plugin":
+        process.stdout.write(`${nextSteps(newPlugin(command.name, { dir: command.dir }))}\n`);
         return 0;
     }
   } catch (error) {
