@@ -46,6 +46,7 @@ export type { Address, ConnectionStats, Dialect, DialOptions } from "./transport
 // Messages, peers, errors.
 export { checkJsonValue, MAX_NAME_LENGTH, type Envelope } from "./base/envelope.js";
 export { checkPeerInfo, type LinkedPeer, type PeerInfo, type PeerRecord } from "./base/peer.js";
+export { checkRefusal, ID_TAKEN, REFUSED_TYPE, type Refusal } from "./base/refusal.js";
 export * from "./base/errors.js";
 export { errorMessage } from "./base/error-message.js";
 export { sanitizeText, type UnsafeTextMode } from "./base/safe-text.js";

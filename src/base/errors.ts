@@ -112,6 +112,24 @@ export class DialError extends PeerkitError {
   }
 }
 
+/**
+ * The node dialled refused this one because another node of the network already holds its id (a REFUSED
+ * frame with `ID_TAKEN`): a second node started with the same `--id`, or with the same `--data-dir`.
+ * A kept address that refused this way is not redialled.
+ */
+export class IdTakenError extends PeerkitError {
+  /** The id that is taken: this node's. */
+  readonly peerId: string;
+
+  constructor(host: string, port: number, peerId: string, secure: boolean) {
+    const fix = secure
+      ? "Two nodes share one identity key (the same --data-dir): give this node its own --data-dir, or none for a new identity."
+      : "Start this node with another id (--id NAME), or without --id for a random one, or stop the other node first.";
+    super("ERR_ID_TAKEN", `${host}:${port} refused this node: its id "${peerId}" is already used by another node connected there. ${fix}`);
+    this.peerId = peerId;
+  }
+}
+
 /** The node dialled an address that turned out to be itself. */
 export class SelfDialError extends PeerkitError {
   constructor(host: string, port: number) {

@@ -71,6 +71,12 @@ export interface Handshake {
   bind(connection: ConnectionView, info: PeerInfo & { nick?: string }): boolean;
   /** Sends an envelope on a connection whether or not it is bound yet (the greeting of a dialled node). */
   sendOn(connection: ConnectionView, envelope: Envelope): boolean;
+  /**
+   * The far end of a connection not bound yet said why it is closing it (a REFUSED frame's `code`): a
+   * dial waiting on it fails with that reason (`ERR_ID_TAKEN` for `ID_TAKEN`). Ignored on a bound
+   * connection and for an unknown code.
+   */
+  refused(connection: ConnectionView, code: string): void;
 }
 
 /** Registering handlers at run time (`TOKENS.Handlers`), e.g. for messages only one mode handles. */

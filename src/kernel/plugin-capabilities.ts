@@ -52,6 +52,10 @@ export function handshakeOf(pool: ConnectionPool): Handshake {
       return connection !== undefined && pool.bind(connection, info);
     },
     sendOn: (view: ConnectionView, envelope: Envelope) => pool.connectionBehind(view)?.send(envelope) ?? false,
+    refused: (view: ConnectionView, code: string) => {
+      const connection = pool.connectionBehind(view);
+      if (connection !== undefined) pool.noteRefusal(connection, code);
+    },
   });
 }
 

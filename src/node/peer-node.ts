@@ -8,7 +8,7 @@ import type { PingPlugin } from "../plugins/ping.js";
 import { bootstrapDialect, type BootstrapPeer, type NodeConfig } from "../kernel/config.js";
 import type { ConnectionPool } from "../kernel/connection-pool.js";
 import type { Dispatcher } from "../kernel/dispatcher.js";
-import { NodeStateError, PluginNotLoadedError, SelfDialError, UnknownPeerError } from "../base/errors.js";
+import { IdTakenError, NodeStateError, PluginNotLoadedError, SelfDialError, UnknownPeerError } from "../base/errors.js";
 import { errorMessage } from "../base/error-message.js";
 import type { LocalPeerState } from "../kernel/local-peer.js";
 import type { Logger } from "../base/logger.js";
@@ -217,7 +217,8 @@ export class PeerNode {
   /**
    * Joins each address, then (with the advertise plugin) asks each joined peer for its peers, in the
    * background. Resolves with the peers joined directly; failures are logged at warn level, not thrown. With the
-   * keepalive plugin, every address is kept, so one that could not be reached is retried with backoff.
+   * keepalive plugin, every address is kept, so one that could not be reached is retried with backoff;
+   * not one that is this node's own, nor one whose node refused this node's id (`ERR_ID_TAKEN`).
    */
   async bootstrap(list: readonly BootstrapPeer[]): Promise<PeerInfo[]> {
     const joined = await Promise.all(
@@ -228,7 +229,8 @@ export class PeerNode {
           return await this.join(host, port, { dialect });
         } catch (error) {
           this.logger.warn("could not join a bootstrap peer", { address: `${host}:${port}`, error: errorMessage(error) });
-          if (this.state === "running" && !(error instanceof SelfDialError)) this.plugin<KeepalivePlugin>("keepalive")?.keep(host, port, undefined, dialect);
+          const hopeless = error instanceof SelfDialError || error instanceof IdTakenError;
+          if (this.state === "running" && !hopeless) this.plugin<KeepalivePlugin>("keepalive")?.keep(host, port, undefined, dialect);
           return undefined;
         }
       }),

@@ -9,9 +9,11 @@
  * Kept peers (bootstrap addresses, and addresses joined with `node.join`) are redialled after a drop
  * with exponential backoff and jitter: `redialBaseMs * 2^attempt`, capped at `redialMaxMs`, times a
  * random factor from 0.5 to 1 so that peers that lost each other at once do not redial in lockstep.
+ * A kept address whose node refuses this node's id (`ERR_ID_TAKEN`) is let go, with one warning.
  */
 import {
   errorMessage,
+  IdTakenError,
   inject,
   plugin,
   TOKENS,
@@ -184,6 +186,12 @@ export class KeepalivePlugin {
       this.logger.info("kept peer is back", { peer: peer.id, address });
       for (const listener of this.reconnectListeners) listener({ id: peer.id, host: peer.host, port: peer.port });
     } catch (error) {
+      if (error instanceof IdTakenError) {
+        // Redialling cannot help until this node gets another id: said once, and the address is let go.
+        this.logger.warn("stopped redialling a kept peer: it refuses this node's id", { address, error: errorMessage(error) });
+        this.forget(entry.host, entry.port);
+        return;
+      }
       this.logger.debug("redial failed", { address, attempt: entry.attempt, error: errorMessage(error) });
       this.scheduleRedial(entry);
     }

@@ -1,10 +1,13 @@
 /**
  * The ping plugin: the handshake. A node that dials sends PING `{ id, host, port }` (its listening
  * address); the receiver binds the connection to that peer and answers PONG with its own; the dialler
- * binds on the PONG. `join(host, port)` resolves when the PONG arrives.
+ * binds on the PONG. `join(host, port)` resolves when the PONG arrives. A node that refuses the handshake
+ * for a reason the dialler can fix (its id is taken) says so with REFUSED `{ code }` before it closes.
  */
 import {
   checkPeerInfo,
+  checkRefusal,
+  REFUSED_TYPE,
   handles,
   inject,
   payloadCheck,
@@ -18,10 +21,14 @@ import {
   type Network,
   type PeerInfo,
   type PeerRecord,
+  type Refusal,
 } from "../plugin-api.js";
 
 /** The payload check of PING and PONG: `{ id, host, port }` (and an optional `nick`). */
 export const peerInfoPayload = payloadCheck<PeerInfo & { nick?: string }>(checkPeerInfo);
+
+/** The payload check of REFUSED: `{ code, id? }`. */
+const refusalPayload = payloadCheck<Refusal>(checkRefusal);
 
 /** PING/PONG: joining a network and binding each connection to a peer id. */
 @plugin({ name: "ping" })
@@ -70,5 +77,11 @@ export class PingPlugin {
       return;
     }
     this.handshake.bind(context.connection, envelope.msg);
+  }
+
+  /** The node at the other end refuses the handshake and says why: the join fails with that reason. */
+  @handles(REFUSED_TYPE, { payload: refusalPayload })
+  onRefused(envelope: Envelope<Refusal>, context: MessageContext): void {
+    this.handshake.refused(context.connection, envelope.msg.code);
   }
 }

@@ -7,7 +7,7 @@ import { parseEnvelope, encodeEnvelope, type Envelope } from "../base/envelope.j
 import type { TransportLimits } from "./limits.js";
 import type { LogFields, Logger } from "../base/logger.js";
 import type { ThrottledWarning } from "../base/throttled-warning.js";
-import { NDJSON_DIALECT, type Address, type Connection, type ConnectionStats, type Dialect, type TransportHandlers } from "./transport.js";
+import { NDJSON_DIALECT, NOT_A_PEERKIT_NODE, type Address, type Connection, type ConnectionStats, type Dialect, type TransportHandlers } from "./transport.js";
 
 /** The limits a connection enforces on the frames it receives and the bytes it queues. */
 export type ConnectionLimits = Pick<TransportLimits, "maxFrameBytes" | "maxBadFrames" | "maxQueuedBytes" | "maxFramesPerSecond" | "frameBurst" | "writeTimeoutMs"> &
@@ -104,6 +104,12 @@ export abstract class BaseConnection implements Connection {
   rejectFrame(reason: string): void {
     if (this.isClosed) return;
     this.badFrames += 1;
+    if (this.direction === "outbound" && this.framesIn === 0 && this.peerId === undefined) {
+      // Reported once, by whoever dialled (the DialError names the cause); a warning per line would repeat it.
+      this.logger.debug("the first reply of a dialled node is not a peerkit frame", { ...this.logFields(), reason });
+      this.abort(NOT_A_PEERKIT_NODE);
+      return;
+    }
     const fields = { ...this.logFields(), reason, badFrames: this.badFrames };
     if (this.rejections) this.rejections.warn(fields);
     else this.logger.warn("rejected a frame", fields);

@@ -233,7 +233,8 @@ export class TcpTransport implements Transport {
             } else resolve(this.adopt(secured, "outbound", handlers, peerId, addressOf(socket)));
           },
           (error: unknown) => {
-            this.logger.warn("could not open a secure connection", { dial: `${host}:${port}`, reason: errorMessage(error) });
+            // The DialError carries the reason to whoever dialled, who reports it (a /join, a bootstrap warning).
+            this.logger.debug("could not open a secure connection", { dial: `${host}:${port}`, reason: errorMessage(error) });
             reject(new DialError(host, port, errorMessage(error), { cause: error }));
           },
         );

@@ -19,6 +19,13 @@ export type Dialect = string;
 /** peerkit's own wire format: one JSON envelope per line (DESIGN.md §2). */
 export const NDJSON_DIALECT: Dialect = "ndjson";
 
+/**
+ * The close reason of a connection this node dialled whose first reply was not a peerkit frame (an HTTP
+ * server's `HTTP/1.1 400 ...`): whatever listens there speaks another protocol. Closed at once, since
+ * waiting for `limits.maxBadFrames` more lines would only repeat the same warning.
+ */
+export const NOT_A_PEERKIT_NODE = "no peerkit node answers there (protocol mismatch: its first reply is not a peerkit frame)";
+
 /** Options of `Transport.dial`. */
 export interface DialOptions {
   /** The wire format the peer at that address speaks; default `ndjson`. */
