@@ -2,6 +2,7 @@
  * peerkit's errors: one class per condition, each with a stable `code` and a message that says what
  * happened and what to do about it.
  */
+import { nearestName } from "./nearest-name.js";
 
 /** Base class of every error peerkit throws on purpose. `code` is stable across versions. */
 export class PeerkitError extends Error {
@@ -55,9 +56,10 @@ export class UnknownPluginError extends PeerkitError {
   readonly plugin: string;
 
   constructor(plugin: string, builtins: readonly string[], reason?: string, options?: { cause?: unknown }) {
+    const nearest = nearestName(plugin, builtins);
     super(
       "ERR_UNKNOWN_PLUGIN",
-      `Unknown plugin "${plugin}"${reason ? ` (${reason})` : ""}. Use a built-in name (${builtins.join(", ")}), ` +
+      `Unknown plugin "${plugin}"${reason ? ` (${reason})` : ""}${nearest ? `; did you mean "${nearest}"?` : ""}. Use a built-in name (${builtins.join(", ")}), ` +
         `or a module specifier such as "./my-plugin.js" (relative to the config file) or an npm package name ` +
         "whose export is a class decorated with @plugin().",
       options,

@@ -7,6 +7,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { PeerkitError } from "../base/errors.js";
 import { errorMessage } from "../base/error-message.js";
+import { nearestName } from "../base/nearest-name.js";
 
 /** The usage text printed by `peerkit --help` and after a usage error. */
 export const USAGE = `Usage: peerkit start [options]
@@ -157,12 +158,18 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   return { kind: "start", options };
 }
 
-/** node:util's message, shortened where it is about a mistyped flag rather than a positional argument. */
+/**
+ * node:util's message, shortened where it is about a mistyped flag rather than a positional argument,
+ * with the flag it most likely meant (`--prot`: did you mean "--port"?).
+ */
 function describeParseError(error: unknown): string {
   const message = errorMessage(error);
   const code = (error as { code?: unknown }).code;
   const option = /'(-[^']*)'/.exec(message)?.[1];
-  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option !== undefined) return `Unknown option "${option}".`;
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option !== undefined) {
+    const nearest = option.startsWith("--") ? nearestName(option.slice(2), Object.keys(START_FLAGS)) : undefined;
+    return `Unknown option "${option}"${nearest ? `; did you mean "--${nearest}"?` : "."}`;
+  }
   return message;
 }
 

@@ -58,6 +58,22 @@ describe("peerkit: errors and usage", { timeout: 60_000 }, () => {
     expect(debug.stderr).toMatch(STACK_LINE);
   });
 
+  it("suggests the flag meant for a mistyped one, with the usage error's code", async () => {
+    const result = await cli.run(["start", "--prot", "7001"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^peerkit: Unknown option "--prot"; did you mean "--port"\? \(ERR_USAGE\)$/m);
+
+    const far = await cli.run(["start", "--frobnicate"]);
+    expect(far.stderr).not.toMatch(/did you mean/);
+  });
+
+  it("suggests the built-in plugin meant for a mistyped name in the config file", async () => {
+    const { dir } = await dirWithConfig('{"plugins":["ping","broadcst"]}');
+    const result = await cli.run(["start", "--port", "0"], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^peerkit: Unknown plugin "broadcst".*; did you mean "broadcast"\?.*\(ERR_UNKNOWN_PLUGIN\)$/m);
+  });
+
   it("reports a --port that is not a number as a config error naming port", async () => {
     const result = await cli.run(["start", "--port", "x"]);
     expect(result.code).toBe(1);

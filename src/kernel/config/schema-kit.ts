@@ -6,7 +6,7 @@
  */
 import * as v from "valibot";
 import { isPlainObject } from "./describe-value.js";
-import { nearestName } from "./nearest-name.js";
+import { nearestName } from "../../base/nearest-name.js";
 
 /** The largest delay `setTimeout` honours; a larger one fires after 1 ms. */
 export const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -1,4 +1,7 @@
-/** "Did you mean": the known name a mistyped one most likely meant. */
+/**
+ * "Did you mean": the known name a mistyped one most likely meant. One helper for every name a person
+ * types: config fields, command-line flags (`--prot`), plugin names (`broadcst`).
+ */
 
 /** The known name closest to `name` when it is a likely typo of it (a few edits, or a different case). */
 export function nearestName(name: string, known: readonly string[]): string | undefined {
