@@ -174,10 +174,27 @@ export class NodeStateError extends PeerkitError {
   }
 }
 
-/** The transport failed to listen on the configured address. */
+/** The transport failed to listen on the configured address; the advice depends on why (`reason`: an errno code or a message). */
 export class ListenError extends PeerkitError {
   constructor(host: string, port: number, reason: string, options?: { cause?: unknown }) {
-    super("ERR_LISTEN", `Cannot listen on ${host}:${port}: ${reason}. Pick another port (--port, or port 0 for any free one).`, options);
+    super("ERR_LISTEN", `Cannot listen on ${host}:${port}: ${reason}. ${listenAdvice(reason)}`, options);
+  }
+}
+
+/** What to do about a failed listen: a port in use is not fixed like an address this machine does not have. */
+function listenAdvice(reason: string): string {
+  const code = /^E[A-Z_]+\b/.exec(reason)?.[0];
+  switch (code) {
+    case "EADDRNOTAVAIL":
+      return "No network interface of this machine has that address: give one it has (--host), such as 127.0.0.1, or 0.0.0.0 for every interface.";
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EAI_FAIL":
+      return "That host name does not resolve: give an address of this machine (--host), such as 127.0.0.1, or 0.0.0.0 for every interface.";
+    case "EACCES":
+      return "This user may not listen on that port (below 1024 needs privileges): pick another port (--port), or port 0 for any free one.";
+    default:
+      return "Pick another port (--port, or port 0 for any free one).";
   }
 }
 

@@ -74,6 +74,14 @@ describe("peerkit: errors and usage", { timeout: 60_000 }, () => {
     expect(result.stderr).toMatch(/^peerkit: Unknown plugin "broadcst".*; did you mean "broadcast"\?.*\(ERR_UNKNOWN_PLUGIN\)$/m);
   });
 
+  it("reports a --host that is no address as a config error naming the value and a valid form, not as a port to change", async () => {
+    const result = await cli.run(["start", "--port", "0", "--host", "127.0.0.300"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/host: expected an IPv4 address such as 127\.0\.0\.1.*, got "127\.0\.0\.300"/);
+    expect(result.stderr).toMatch(/\(ERR_CONFIG_INVALID\)/);
+    expect(result.stderr).not.toMatch(/another port/);
+  });
+
   it("reports a --port that is not a number as a config error naming port", async () => {
     const result = await cli.run(["start", "--port", "x"]);
     expect(result.code).toBe(1);

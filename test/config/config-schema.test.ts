@@ -96,7 +96,7 @@ describe("validateConfig: wrong types and ranges", () => {
     { input: { id: "" }, path: "id", expected: /non-empty string/, received: '"" (a string)' },
     { input: { id: "has space" }, path: "id", expected: /without whitespace/, received: '"has space" (a string)' },
     { input: { id: "x".repeat(257) }, path: "id", expected: /at most 256/, received: `"${"x".repeat(38)}… (a string)` },
-    { input: { host: 127001 }, path: "host", expected: /non-empty string/, received: "127001" },
+    { input: { host: 127001 }, path: "host", expected: /an IPv4 address such as 127\.0\.0\.1 .* or a host name/, received: "127001" },
     { input: { port: "ten" }, path: "port", expected: /integer from 0 to 65535/, received: '"ten" (a string)' },
     { input: { port: 65536 }, path: "port", expected: /integer from 0 to 65535/, received: "65536" },
     { input: { port: 1.5 }, path: "port", expected: /integer/, received: "1.5" },

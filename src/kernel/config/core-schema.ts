@@ -3,7 +3,7 @@
  * inferred from it: `CoreConfig` (validated, complete). What a config may write of them: `./layer-schema.ts`.
  */
 import * as v from "valibot";
-import { HOST_PORT_PATTERN, parseHostPort } from "../../base/host-port.js";
+import { HOST_NAME_FORMS, HOST_PORT_PATTERN, isHostName, parseHostPort } from "../../base/host-port.js";
 import { isNick, NICK_RULE } from "../../base/peer.js";
 import { getPluginMetadata, type PluginClass } from "../decorators.js";
 import { isPlainObject } from "./describe-value.js";
@@ -112,7 +112,10 @@ export const CORE_FIELDS = {
       "File holding a private network's key (64 hex characters; `peerkit network-key` makes one). Only nodes holding the same key connect.",
     ),
   ),
-  host: nonEmptyString("a non-empty string (a host name or IP address)", "Address to listen on, and to advertise to peers."),
+  host: v.pipe(
+    nonEmptyString(HOST_NAME_FORMS, "Address to listen on, and to advertise to peers."),
+    v.check<string, string>(isHostName, HOST_NAME_FORMS),
+  ),
   port: integerIn(0, 65535, "Port to listen on; 0 picks a free one.", "an integer from 0 to 65535 (0 picks a free port)"),
   nick: v.optional(v.pipe(v.string(`a nick: ${NICK_RULE}`), v.check<string, string>(isNick, `a nick: ${NICK_RULE}`), v.description(`Chat nickname: ${NICK_RULE}.`))),
   debug: flag("Log at debug level."),
