@@ -7,8 +7,7 @@ import type { Clock } from "../base/clock.js";
 import type { NodeConfig } from "./config.js";
 import type { Dispatcher } from "./dispatcher.js";
 import { encodeEnvelope, type Envelope } from "../base/envelope.js";
-import { DialError, IdTakenError, NodeStateError, SelfDialError, TimeoutError } from "../base/errors.js";
-import { ID_TAKEN, REFUSED_TYPE, type Refusal } from "../base/refusal.js";
+import { DialError, NodeStateError, SelfDialError, TimeoutError } from "../base/errors.js";
 import { errorMessage } from "../base/error-message.js";
 import type { LocalPeerState } from "./local-peer.js";
 import type { Logger } from "../base/logger.js";
@@ -22,6 +21,7 @@ import { ConnectionViews } from "./connection-views.js";
 import { winsDialRace } from "./dial-race.js";
 import { PendingRequests } from "./pending-requests.js";
 import { ThrottledWarning } from "../base/throttled-warning.js";
+import { claimsTakenId, TakenIdRefusals } from "./taken-ids.js";
 
 /** Called when a connection opens (before its first frame). */
 export type OpenListener = (connection: Connection) => void;
@@ -54,10 +54,7 @@ export class ConnectionPool {
   private readonly refusedPeer: ThrottledWarning;
   private readonly secondId: ThrottledWarning;
   private readonly refusedIdentity: ThrottledWarning;
-  private readonly idTaken: ThrottledWarning;
-  private readonly wasRefused: ThrottledWarning;
-  /** Connections whose far end sent REFUSED `ID_TAKEN` before closing them. */
-  private readonly takenIdRefusals = new WeakSet<Connection>();
+  private readonly takenIds: TakenIdRefusals;
 
   constructor(
     private readonly transport: Transport,
@@ -75,8 +72,7 @@ export class ConnectionPool {
     this.refusedPeer = new ThrottledWarning(logger, "refused a peer: no peer slot for it", undefined, now);
     this.secondId = new ThrottledWarning(logger, "closing a connection that claimed a second peer id", undefined, now);
     this.refusedIdentity = new ThrottledWarning(logger, "refused a peer's handshake: its id is not the one it proved", undefined, now);
-    this.idTaken = new ThrottledWarning(logger, "refused a node that claims the id of a connected peer (a second node started with the same id?)", undefined, now);
-    this.wasRefused = new ThrottledWarning(logger, "a node refused this one: its id is already used by another node connected there", undefined, now);
+    this.takenIds = new TakenIdRefusals(logger, now, self, config.security);
     this.pending = new PendingConnections(clock, config.limits, logger, this.evicted);
   }
 
@@ -185,7 +181,10 @@ export class ConnectionPool {
         return true;
       }
       const holder = this.peers.find(info.id);
-      if (holder && (holder.host !== info.host || holder.port !== info.port)) return this.refuseTakenId(connection, info, holder);
+      if (claimsTakenId(info, holder)) {
+        this.takenIds.refuse(connection, info, holder);
+        return false;
+      }
       connection.peerId = info.id;
       this.settleWaiters(connection, undefined);
       this.logger.debug("refused a second connection for a connected peer", { connection: connection.id, peer: info.id, via: connection.direction });
@@ -219,16 +218,10 @@ export class ConnectionPool {
 
   /**
    * The far end of `connection` said, with a REFUSED frame, why it is about to close it: remembered for
-   * the close, so that the dial waiting on it fails with that reason. Only before the handshake, and
-   * only for a code this node knows (`ID_TAKEN`).
+   * the close, so that the dial waiting on it fails with that reason (`taken-ids.ts`).
    */
   noteRefusal(connection: Connection, code: string): void {
-    if (connection.closed || connection.peerId !== undefined || code !== ID_TAKEN) return;
-    this.takenIdRefusals.add(connection);
-    // A dial waiting on the connection reports it to its caller; a connection the other node dialled has no one else to.
-    if (!this.handshakes.has(connection)) {
-      this.wasRefused.warn({ remote: `${connection.remote.host}:${connection.remote.port}`, id: this.self.id, fix: this.takenIdFix() });
-    }
+    this.takenIds.note(connection, code, this.handshakes.has(connection));
   }
 
   /** The bound connection of a peer, or undefined. */
@@ -320,37 +313,9 @@ export class ConnectionPool {
     this.open.delete(connection);
     this.pending.remove(connection);
     const peer = this.unbind(connection, reason) ?? this.evictedPeers.get(connection);
-    const { host, port } = connection.remote;
     const cause = reason === NOT_A_PEERKIT_NODE ? reason : `the connection closed before the handshake (${reason})`;
-    const error = this.takenIdRefusals.has(connection) ? new IdTakenError(host, port, this.self.id, this.config.security === "tls") : new DialError(host, port, cause);
-    this.settleWaiters(connection, error);
+    this.settleWaiters(connection, this.takenIds.errorFor(connection) ?? new DialError(connection.remote.host, connection.remote.port, cause));
     for (const listener of this.closeListeners) this.callListener(() => listener(connection, peer, reason));
-  }
-
-  /**
-   * Refuses a handshake that claims the id of a connected peer from another address than the one that
-   * peer advertised: not a duplicate connection of one node (those advertise the same address) but a
-   * second node with the same id. Both sides are told once: a warning here, and a REFUSED frame, so that
-   * the newcomer reports "id taken" with the fix and does not redial this address.
-   */
-  private refuseTakenId(connection: Connection, info: PeerInfo, holder: PeerInfo): false {
-    this.idTaken.warn({
-      id: info.id,
-      claimedBy: `${info.host}:${info.port}`,
-      remote: `${connection.remote.host}:${connection.remote.port}`,
-      heldBy: `${holder.host}:${holder.port}`,
-    });
-    if ((connection.dialect ?? NDJSON_DIALECT) === NDJSON_DIALECT) {
-      const refusal: Refusal = { code: ID_TAKEN, id: info.id };
-      connection.send(this.self.envelope(REFUSED_TYPE, refusal));
-    }
-    connection.close(`refused: the id ${info.id} is held by the connected peer at ${holder.host}:${holder.port}`);
-    return false;
-  }
-
-  /** What the user of a node whose id is taken should do. */
-  private takenIdFix(): string {
-    return this.config.security === "tls" ? "give this node its own --data-dir" : "start this node with another --id";
   }
 
   /**

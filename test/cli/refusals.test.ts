@@ -79,6 +79,19 @@ describe("peerkit start: what a refused or mistaken connection tells the user", 
     // The first bob keeps its place.
     expect(a.proc.filter((e) => e.event === "peer:disconnect")).toEqual([]);
   });
+
+  it("a secure node sharing another's identity key (the same --data-dir) is told to give it its own --data-dir", async () => {
+    const a = await cli.node();
+    const dataDir = await cli.tempDir();
+    const b = await cli.node(["--data-dir", dataDir, "--bootstrap", a.address]);
+    await a.proc.waitFor(connectedTo(b.id), "a to connect the first node of the key");
+
+    const second = await cli.node(["--data-dir", dataDir, "--bootstrap", a.address]);
+    expect(second.id).toBe(b.id);
+    await waitForStderr(second.proc, /refused this node: its id .* is already used by another node connected there\. Two nodes share one identity key \(the same --data-dir\): give this node its own --data-dir/);
+    await waitForStderr(a.proc, new RegExp(`WARN .*refused a node that claims the id of a connected peer.* id=${b.id} claimedBy=127\\.0\\.0\\.1:${second.port}`));
+    expect(a.proc.filter((e) => e.event === "peer:disconnect")).toEqual([]);
+  });
 });
 
 /** Waits until the process's stderr matches. */
