@@ -124,7 +124,7 @@ export class ConnectionPool {
     const connection = await this.dial(host, port, options);
     const bound = connection.peerId !== undefined && this.byPeer.get(connection.peerId) === connection;
     if (bound) return this.peers.find(connection.peerId!)!;
-    if (connection.closed) throw new DialError(host, port, "the connection closed before the handshake");
+    if (connection.closed) throw this.takenIds.errorFor(connection) ?? new DialError(host, port, "the connection closed before the handshake");
     const what = `The handshake with ${host}:${port}`;
     return this.handshakes.wait(connection, this.config.limits.requestTimeoutMs, what).catch((error: unknown) => {
       if (error instanceof TimeoutError) connection.close("handshake timeout");
@@ -221,7 +221,7 @@ export class ConnectionPool {
    * the close, so that the dial waiting on it fails with that reason (`taken-ids.ts`).
    */
   noteRefusal(connection: Connection, code: string): void {
-    this.takenIds.note(connection, code, this.handshakes.has(connection));
+    this.takenIds.note(connection, code);
   }
 
   /** The bound connection of a peer, or undefined. */

@@ -54,13 +54,14 @@ export class TakenIdRefusals {
 
   /**
    * The far end of `connection` refused this node with `code`: remembered for the close. Only before the
-   * handshake, and only `ID_TAKEN` (other codes are ignored). `awaited`: a dial waits on the connection
-   * and reports the error to its caller; else (the other node dialled) the warning here is the report.
+   * handshake, and only `ID_TAKEN` (other codes are ignored). On a connection this node dialled, the
+   * dial's caller gets the error (`errorFor`) and reports it; on one the other node dialled, the warning
+   * here is the report.
    */
-  note(connection: Connection, code: string, awaited: boolean): void {
+  note(connection: Connection, code: string): void {
     if (connection.closed || connection.peerId !== undefined || code !== ID_TAKEN) return;
     this.refusedBy.add(connection);
-    if (!awaited) {
+    if (connection.direction === "inbound") {
       const fix = this.security === "tls" ? "give this node its own --data-dir" : "start this node with another --id";
       this.refused.warn({ remote: `${connection.remote.host}:${connection.remote.port}`, id: this.self.id, fix });
     }

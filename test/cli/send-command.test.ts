@@ -94,7 +94,7 @@ describe("peerkit start: /send PEER TYPE JSON and /plugins", { timeout: 120_000 
     const answer = await bob.proc.waitForNext(isEvent("plugins"), "the answer to /plugins");
     expect(answer).toEqual(atStart);
     expect(answer.plugins).toEqual([
-      { name: "ping", types: ["PING", "PONG"] },
+      { name: "ping", types: ["PING", "PONG", "REFUSED"] },
       { name: "advertise", types: ["ADVERTISE", "ADVERTISE_REPLY"] },
       { name: "broadcast", types: ["BROADCAST"] },
       { name: "test", types: ["TEST"] },
@@ -125,7 +125,7 @@ describe("peerkit start: /send PEER TYPE JSON and /plugins", { timeout: 120_000 
 
     alice.send("/plugins");
     await alice.waitForOutput(/ {2}direct: DIRECT, DIRECT_ACK\n/);
-    expect(alice.stdout).toMatch(/\[plugins\] 6 loaded:\n {2}ping: PING, PONG\n {2}advertise: .*\n {2}broadcast: BROADCAST\n {2}test: TEST\n {2}keepalive: \(no message types\)\n/);
+    expect(alice.stdout).toMatch(/\[plugins\] 6 loaded:\n {2}ping: PING, PONG, REFUSED\n {2}advertise: .*\n {2}broadcast: BROADCAST\n {2}test: TEST\n {2}keepalive: \(no message types\)\n/);
   });
 });
 

@@ -157,7 +157,7 @@ describe("createNode", () => {
     const node = await memoryNode({ plugins: ["ping", "advertise", "broadcast", "test"] });
     expect(node.dispatcher.types()).toEqual([]);
     await node.start();
-    expect(node.dispatcher.types()).toEqual(["ADVERTISE", "ADVERTISE_REPLY", "BROADCAST", "PING", "PONG", "TEST"]);
+    expect(node.dispatcher.types()).toEqual(["ADVERTISE", "ADVERTISE_REPLY", "BROADCAST", "PING", "PONG", "REFUSED", "TEST"]);
     await node.shutdown();
     expect(node.dispatcher.types()).toEqual([]);
   });

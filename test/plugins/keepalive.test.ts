@@ -98,6 +98,32 @@ describe("keepalive plugin", () => {
     expect(harness.node.peers.find("remote")?.connected).toBe(true);
   });
 
+  it("lets a kept address go, with one warning, when the node there refuses this node's id as taken", async () => {
+    await create();
+    const remote = await harness.addNode({ plugins, config: { id: "remote", keepalive } });
+    const port = remote.address!.port;
+    await harness.node.join("memory", port);
+    await remote.shutdown();
+    await harness.settle();
+
+    // The address comes back, and a second node with this node's id reaches it first.
+    const back = await harness.addNode({ plugins, config: { id: "remote", port, keepalive } });
+    const twin = await harness.addNode({ plugins, config: { id: "node-under-test", keepalive } });
+    await twin.join("memory", port);
+    await advance(8000);
+
+    const keepalivePlugin = harness.node.plugin<KeepalivePlugin>("keepalive")!;
+    expect(keepalivePlugin.keptAddresses()).toEqual([]);
+    const stopped = harness.logger.entries.filter((e) => e.message === "stopped redialling a kept peer: it refuses this node's id");
+    expect(stopped).toHaveLength(1);
+    expect(stopped[0]!.fields.error).toMatch(/its id "node-under-test" is already used by another node connected there\. Start this node with another id \(--id NAME\)/);
+    const attempts = harness.logger.entries.filter((e) => e.message === "redialling a kept peer").length;
+    await advance(8000);
+    expect(harness.logger.entries.filter((e) => e.message === "redialling a kept peer")).toHaveLength(attempts);
+    expect(back.peers.find("node-under-test")?.connected).toBe(true);
+    expect(harness.node.peers.find("remote")).toBeUndefined();
+  });
+
   it("never waits longer than keepalive.redialMaxMs between attempts", async () => {
     await create();
     harness.node.plugin<KeepalivePlugin>("keepalive")!.keep("memory", 9, undefined);
