@@ -55,6 +55,6 @@ describe("greeter plugin", () => {
   it("loads from a config by its path, next to the built-in plugins", async () => {
     harness = await PluginHarness.create({ plugins: ["ping", "./greeter-plugin.ts"], config: { baseDir: import.meta.dirname } });
     expect(harness.node.pluginNames).toEqual(["ping", "greeter"]);
-    expect(harness.node.dispatcher.types()).toEqual(["GREET", "GREET_REPLY", "PING", "PONG"]);
+    expect(harness.node.dispatcher.types()).toEqual(["GREET", "GREET_REPLY", "PING", "PONG", "REFUSED"]);
   });
 });
