@@ -50,6 +50,14 @@ export class ConnectionPool {
   private readonly openListeners = new Set<OpenListener>();
   private readonly closeListeners = new Set<CloseListener>();
   private stopped = false;
+  /**
+   * The time of the frames handled in this turn of the event loop (one socket read's worth, usually),
+   * read once: `lastSeen` needs no finer time, and a clock read per frame cost 2 % of a 64-byte link.
+   */
+  private frameTime: number | undefined;
+  private readonly forgetFrameTime = (): void => {
+    this.frameTime = undefined;
+  };
   private readonly evicted: ThrottledWarning;
   private readonly refusedPeer: ThrottledWarning;
   private readonly secondId: ThrottledWarning;
@@ -304,9 +312,18 @@ export class ConnectionPool {
       return;
     }
     const peerId = connection.peerId;
-    if (peerId !== undefined) this.peers.touch(peerId, this.clock.now());
+    if (peerId !== undefined) this.peers.touch(peerId, this.frameNow());
     this.events.emit("message", envelope, peerId);
     this.dispatcher.dispatch(envelope, this.contextOf(connection));
+  }
+
+  /** The clock, read at the first frame of a turn and reused until its microtasks run. */
+  private frameNow(): number {
+    if (this.frameTime === undefined) {
+      this.frameTime = this.clock.now();
+      queueMicrotask(this.forgetFrameTime);
+    }
+    return this.frameTime;
   }
 
   private handleClose(connection: Connection, reason: string): void {

@@ -26,7 +26,7 @@ export class InvalidPeerIdError extends PeerkitError {
   }
 }
 
-/** A TLS peer did not prove an acceptable identity: no certificate, not ed25519, or a bad self-signature. */
+/** A TLS peer did not prove an acceptable identity: no certificate, not ed25519, TLS 1.2, a resumed session, or a key of small order. */
 export class PeerAuthenticationError extends PeerkitError {
   constructor(reason: string) {
     super(

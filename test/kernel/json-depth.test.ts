@@ -24,6 +24,18 @@ describe("checkJsonValue", () => {
     expect(checkJsonValue(JSON.parse('[1,{"x":[{"__proto__":{}}]}]'))).toMatch(/forbidden key/);
     expect(checkJsonValue(JSON.parse('{"k":"__proto__","constructor_":1}'))).toBeUndefined();
   });
+
+  it("still ends, and refuses rather than accepts, when Object.prototype carries an enumerable property", () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    try {
+      proto.polluted = {};
+      expect(checkJsonValue(JSON.parse('{"a":1}'))).toMatch(/maxJsonDepth/);
+      expect(checkJsonValue(JSON.parse('[{"__proto__":1}]'))).toMatch(/forbidden key/);
+    } finally {
+      delete proto.polluted;
+    }
+    expect(checkJsonValue(JSON.parse('{"a":1}'))).toBeUndefined();
+  });
 });
 
 describe("parseEnvelope and limits.maxJsonDepth", () => {
