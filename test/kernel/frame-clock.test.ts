@@ -33,7 +33,7 @@ describe("the connection pool's clock", () => {
     };
     const receiver = await make("receiver", { clock });
     const sender = await make("sender");
-    await sender.join("memory", receiver.address.port);
+    await sender.join("memory", receiver.address!.port);
     let received = 0;
     const all = new Promise<void>((resolve) => {
       receiver.dispatcher.on("COUNT", () => {
