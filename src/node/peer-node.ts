@@ -217,8 +217,9 @@ export class PeerNode {
   /**
    * Joins each address, then (with the advertise plugin) asks each joined peer for its peers, in the
    * background. Resolves with the peers joined directly; failures are logged at warn level, not thrown. With the
-   * keepalive plugin, every address is kept, so one that could not be reached is retried with backoff;
-   * not one that is this node's own, nor one whose node refused this node's id (`ERR_ID_TAKEN`).
+   * keepalive plugin, every address is kept, so one that could not be reached is retried with backoff,
+   * one whose node refused this node's id (`ERR_ID_TAKEN`) only slowly (`KeepalivePlugin.keepRefused`);
+   * not one that is this node's own.
    */
   async bootstrap(list: readonly BootstrapPeer[]): Promise<PeerInfo[]> {
     const joined = await Promise.all(
@@ -229,8 +230,9 @@ export class PeerNode {
           return await this.join(host, port, { dialect });
         } catch (error) {
           this.logger.warn("could not join a bootstrap peer", { address: `${host}:${port}`, error: errorMessage(error) });
-          const hopeless = error instanceof SelfDialError || error instanceof IdTakenError;
-          if (this.state === "running" && !hopeless) this.plugin<KeepalivePlugin>("keepalive")?.keep(host, port, undefined, dialect);
+          const keepalive = this.state === "running" && !(error instanceof SelfDialError) ? this.plugin<KeepalivePlugin>("keepalive") : undefined;
+          if (error instanceof IdTakenError) keepalive?.keepRefused(host, port, dialect);
+          else keepalive?.keep(host, port, undefined, dialect);
           return undefined;
         }
       }),

@@ -9,7 +9,11 @@
  * Kept peers (bootstrap addresses, and addresses joined with `node.join`) are redialled after a drop
  * with exponential backoff and jitter: `redialBaseMs * 2^attempt`, capped at `redialMaxMs`, times a
  * random factor from 0.5 to 1 so that peers that lost each other at once do not redial in lockstep.
- * A kept address whose node refuses this node's id (`ERR_ID_TAKEN`) is let go, with one warning.
+ * A kept address whose node refuses this node's id (`ERR_ID_TAKEN`) is not let go: it is redialled
+ * slowly (`refusedRedialMs`), with one warning. The refusal proves nothing lasting: whatever answered at
+ * the address sent it (a stranger squatting the id under `--insecure`, or a node that held the address
+ * for a while), and a true one ends when the connection holding the id does (a stale one, once the
+ * refusing node's keepalive drops it).
  */
 import {
   errorMessage,
@@ -42,6 +46,8 @@ interface KeptAddress {
   dialect: string | undefined;
   /** Failed redials since the last success. */
   attempt: number;
+  /** The last dial was refused as a taken id (`ERR_ID_TAKEN`): redialled every `refusedRedialMs`. */
+  refused: boolean;
   timer: TimerHandle | undefined;
 }
 
@@ -102,11 +108,33 @@ export class KeepalivePlugin {
     const key = `${host}:${port}`;
     let entry = this.kept.get(key);
     if (!entry) {
-      entry = { host, port, peerId, dialect, attempt: 0, timer: undefined };
+      entry = { host, port, peerId, dialect, attempt: 0, refused: false, timer: undefined };
       this.kept.set(key, entry);
     }
     if (peerId !== undefined) entry.peerId = peerId;
     else this.scheduleRedial(entry);
+  }
+
+  /**
+   * Keeps an address whose node just refused this node's id (`ERR_ID_TAKEN`, which the caller reported):
+   * its redials wait `refusedRedialMs`, so that a true refusal is not repeated often on either side.
+   */
+  keepRefused(host: string, port: number, dialect?: string): void {
+    const key = `${host}:${port}`;
+    const entry = this.kept.get(key) ?? { host, port, peerId: undefined, dialect, attempt: 0, refused: true, timer: undefined };
+    this.kept.set(key, entry);
+    entry.refused = true;
+    this.scheduleRedial(entry);
+  }
+
+  /**
+   * The wait before redialling an address that refused this node's id: `keepalive.timeoutMs` (by then a
+   * refusing node with the same settings has dropped a stale connection holding the id), at least
+   * `redialMaxMs`.
+   */
+  get refusedRedialMs(): number {
+    const { timeoutMs, redialMaxMs } = this.config.keepalive;
+    return Math.max(timeoutMs, redialMaxMs);
   }
 
   /** Stops keeping an address (a pending redial is cancelled). */
@@ -166,7 +194,7 @@ export class KeepalivePlugin {
   private scheduleRedial(entry: KeptAddress): void {
     if (!this.running || entry.timer !== undefined) return;
     const { redialBaseMs, redialMaxMs } = this.config.keepalive;
-    const ceiling = Math.min(redialMaxMs, redialBaseMs * 2 ** Math.min(entry.attempt, 30));
+    const ceiling = entry.refused ? this.refusedRedialMs : Math.min(redialMaxMs, redialBaseMs * 2 ** Math.min(entry.attempt, 30));
     const delayMs = Math.round(ceiling * (0.5 + Math.random() / 2));
     entry.timer = this.clock.setTimeout(() => {
       entry.timer = undefined;
@@ -182,17 +210,17 @@ export class KeepalivePlugin {
     try {
       const peer = await this.network.connect(entry.host, entry.port, { dialect: entry.dialect });
       entry.attempt = 0;
+      entry.refused = false;
       entry.peerId = peer.id;
       this.logger.info("kept peer is back", { peer: peer.id, address });
       for (const listener of this.reconnectListeners) listener({ id: peer.id, host: peer.host, port: peer.port });
     } catch (error) {
-      if (error instanceof IdTakenError) {
-        // Redialling cannot help until this node gets another id: said once, and the address is let go.
-        this.logger.warn("stopped redialling a kept peer: it refuses this node's id", { address, error: errorMessage(error) });
-        this.forget(entry.host, entry.port);
-        return;
-      }
-      this.logger.debug("redial failed", { address, attempt: entry.attempt, error: errorMessage(error) });
+      const refused = error instanceof IdTakenError;
+      if (refused && !entry.refused) {
+        // Said once; redialled slowly rather than let go, since the refusal may be stale or not the owner's.
+        this.logger.warn("a kept peer refuses this node's id; redialling it slowly", { address, everyMs: this.refusedRedialMs, error: errorMessage(error) });
+      } else this.logger.debug("redial failed", { address, attempt: entry.attempt, error: errorMessage(error) });
+      entry.refused = refused;
       this.scheduleRedial(entry);
     }
   }

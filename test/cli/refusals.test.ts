@@ -50,8 +50,9 @@ describe("peerkit start: what a refused or mistaken connection tells the user", 
     });
   }
 
-  it("--insecure: a second node with a taken id is told so with the fix, does not redial, and the refusing node says it once", async () => {
-    // Short redial delays: a node that redialled would do it 20 times within the window watched below.
+  it("--insecure: a second node with a taken id is told so with the fix, does not redial soon, and the refusing node says it once", async () => {
+    // Short redial delays: a node that redialled with them would do it 20 times within the window watched
+    // below; a refused address waits keepalive.timeoutMs (15 s by default) instead.
     const config = { keepalive: { redialBaseMs: 50, redialMaxMs: 100 } };
     const a = await cli.node(["--id", "alice", "--debug"], { config });
     const b = await cli.node(["--id", "bob", "--bootstrap", a.address], { config });

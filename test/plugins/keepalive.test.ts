@@ -98,7 +98,7 @@ describe("keepalive plugin", () => {
     expect(harness.node.peers.find("remote")?.connected).toBe(true);
   });
 
-  it("lets a kept address go, with one warning, when the node there refuses this node's id as taken", async () => {
+  it("keeps a kept address whose node refuses this node's id as taken: one warning, slow redials, back once the twin is gone", async () => {
     await create();
     const remote = await harness.addNode({ plugins, config: { id: "remote", keepalive } });
     const port = remote.address!.port;
@@ -113,15 +113,25 @@ describe("keepalive plugin", () => {
     await advance(8000);
 
     const keepalivePlugin = harness.node.plugin<KeepalivePlugin>("keepalive")!;
-    expect(keepalivePlugin.keptAddresses()).toEqual([]);
-    const stopped = harness.logger.entries.filter((e) => e.message === "stopped redialling a kept peer: it refuses this node's id");
-    expect(stopped).toHaveLength(1);
-    expect(stopped[0]!.fields.error).toMatch(/its id "node-under-test" is already used by another node connected there\. Start this node with another id \(--id NAME\)/);
-    const attempts = harness.logger.entries.filter((e) => e.message === "redialling a kept peer").length;
-    await advance(8000);
-    expect(harness.logger.entries.filter((e) => e.message === "redialling a kept peer")).toHaveLength(attempts);
+    expect(keepalivePlugin.keptAddresses()).toEqual([`memory:${port}`]);
+    const slow = harness.logger.entries.filter((e) => e.message === "a kept peer refuses this node's id; redialling it slowly");
+    expect(slow).toHaveLength(1);
+    expect(slow[0]!.fields.error).toMatch(/its id "node-under-test" is already used by another node connected there\. Start this node with another id \(--id NAME\)/);
     expect(back.peers.find("node-under-test")?.connected).toBe(true);
     expect(harness.node.peers.find("remote")).toBeUndefined();
+
+    // Redialled every refusedRedialMs (4000 ms here; the jitter at most halves it), not every redialBaseMs.
+    const attempts = () => harness.logger.entries.filter((e) => e.message === "redialling a kept peer").length;
+    const before = attempts();
+    await advance(8000);
+    expect(attempts() - before).toBeGreaterThanOrEqual(2);
+    expect(attempts() - before).toBeLessThanOrEqual(4);
+    expect(harness.logger.entries.filter((e) => e.message === "a kept peer refuses this node's id; redialling it slowly")).toHaveLength(1);
+
+    // The twin goes: the next slow redial gets through.
+    await twin.shutdown();
+    await advance(4100);
+    expect(harness.node.peers.find("remote")?.connected).toBe(true);
   });
 
   it("never waits longer than keepalive.redialMaxMs between attempts", async () => {
