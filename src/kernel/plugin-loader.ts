@@ -65,7 +65,8 @@ export async function resolvePlugin(
     if (!metadata) throw new InvalidPluginError(`The class ${ref.name || "(anonymous)"}`, "it is not decorated with @plugin({ name }); add the decorator");
     return { pluginClass: ref, metadata, source: ref.name || metadata.name };
   }
-  const builtin = builtins[ref];
+  // Own names only: `builtins["__proto__"]` or `["constructor"]` would find Object.prototype's.
+  const builtin = Object.hasOwn(builtins, ref) ? builtins[ref] : undefined;
   if (builtin) return { pluginClass: builtin, metadata: getPluginMetadata(builtin)!, source: ref };
   const isModule = isPathSpecifier(ref) || /^(@[\w.-]+\/)?[\w.-]+(\/[\w.-]+)*$/.test(ref);
   if (!isModule) throw new UnknownPluginError(ref, Object.keys(builtins));

@@ -25,6 +25,12 @@ describe("plugin loading", () => {
     });
   });
 
+  it("refuses the names of Object.prototype's properties as unknown plugins, not as a TypeError", async () => {
+    for (const name of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
+      await expect(resolvePlugin(name, fixtures, BUILTIN_PLUGINS)).rejects.toMatchObject({ code: "ERR_UNKNOWN_PLUGIN", plugin: name });
+    }
+  });
+
   it("refuses a missing module path with ERR_UNKNOWN_PLUGIN naming the resolved path", async () => {
     await expect(resolvePlugin("./missing.js", fixtures, BUILTIN_PLUGINS)).rejects.toMatchObject({
       code: "ERR_UNKNOWN_PLUGIN",
