@@ -8,6 +8,7 @@ import { IdTakenError } from "../base/errors.js";
 import { ID_TAKEN, REFUSED_TYPE, type Refusal } from "../base/refusal.js";
 import type { Logger } from "../base/logger.js";
 import type { PeerInfo } from "../base/peer.js";
+import { BoundedMap } from "../base/bounded-map.js";
 import { ThrottledWarning } from "../base/throttled-warning.js";
 import type { SecurityMode } from "./config.js";
 import type { LocalPeerState } from "./local-peer.js";
@@ -20,16 +21,25 @@ export function claimsTakenId(info: PeerInfo, holder: PeerInfo | undefined): hol
   return holder !== undefined && (holder.host !== info.host || holder.port !== info.port);
 }
 
+/** How many distinct claims are remembered as reported, and for how long (ms). */
+const REPORTED_CLAIMS = 256;
+const REPORTED_CLAIM_MS = 3_600_000;
+
 /** Both sides of an `ID_TAKEN` refusal, for one node. */
 export class TakenIdRefusals {
   /** Connections whose far end sent REFUSED `ID_TAKEN` before closing them. */
   private readonly refusedBy = new WeakSet<Connection>();
   private readonly refusing: ThrottledWarning;
   private readonly refused: ThrottledWarning;
+  /**
+   * Claims already reported (`id@host:port`): a twin that redials slowly (keepalive's `refusedRedialMs`)
+   * is reported once, not at each redial. Bounded, so a stranger cycling claims cannot grow it.
+   */
+  private readonly reported = new BoundedMap<true>(REPORTED_CLAIMS, REPORTED_CLAIM_MS);
 
   constructor(
-    logger: Logger,
-    now: () => number,
+    private readonly logger: Logger,
+    private readonly now: () => number,
     private readonly self: LocalPeerState,
     private readonly security: SecurityMode,
   ) {
@@ -39,12 +49,14 @@ export class TakenIdRefusals {
 
   /** Refuses `connection`, whose handshake claims `holder`'s id: one warning, a REFUSED frame (not to legacy peers), the close. */
   refuse(connection: Connection, info: PeerInfo, holder: PeerInfo): void {
-    this.refusing.warn({
+    const fields = {
       id: info.id,
       claimedBy: `${info.host}:${info.port}`,
       remote: `${connection.remote.host}:${connection.remote.port}`,
       heldBy: `${holder.host}:${holder.port}`,
-    });
+    };
+    if (this.reported.add(`${fields.id}@${fields.claimedBy}`, true, this.now())) this.refusing.warn(fields);
+    else this.logger.debug("refused again a node that claims the id of a connected peer", fields);
     if ((connection.dialect ?? NDJSON_DIALECT) === NDJSON_DIALECT) {
       const refusal: Refusal = { code: ID_TAKEN, id: info.id };
       connection.send(this.self.envelope(REFUSED_TYPE, refusal));

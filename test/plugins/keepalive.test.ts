@@ -127,6 +127,10 @@ describe("keepalive plugin", () => {
     expect(attempts() - before).toBeGreaterThanOrEqual(2);
     expect(attempts() - before).toBeLessThanOrEqual(4);
     expect(harness.logger.entries.filter((e) => e.message === "a kept peer refuses this node's id; redialling it slowly")).toHaveLength(1);
+    // The refusing node, refused the same claim at each slow redial, warned once too.
+    const refusing = harness.logger.entries.filter((e) => e.message.startsWith("refused a node that claims the id of a connected peer"));
+    expect(refusing.filter((e) => e.level === "warn")).toHaveLength(1);
+    expect(harness.logger.entries.filter((e) => e.message === "refused again a node that claims the id of a connected peer").length).toBeGreaterThanOrEqual(2);
 
     // The twin goes: the next slow redial gets through.
     await twin.shutdown();
