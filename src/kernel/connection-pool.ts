@@ -81,6 +81,7 @@ export class ConnectionPool {
     this.transport.setHandlers({
       connection: (connection) => this.handleOpen(connection),
       frame: (connection, envelope) => this.handleFrame(connection, envelope),
+      knownFrame: (connection, msgType, id) => this.isKnownFrame(connection, msgType, id),
       disconnect: (connection, reason) => this.handleClose(connection, reason),
     });
   }
@@ -291,6 +292,19 @@ export class ConnectionPool {
     if (peerId !== undefined) this.peers.touch(peerId, this.clock.now());
     this.events.emit("message", envelope, peerId);
     this.dispatcher.dispatch(envelope, this.contextOf(connection));
+  }
+
+  /**
+   * Whether a signed frame is one a plugin already has (`Handlers.known`): then it is dropped unparsed,
+   * only refreshing its peer's liveness. Only on a proven link bound to a peer (elsewhere the handlers
+   * have refusals to make), and never while a `message` listener wants to see every frame.
+   */
+  private isKnownFrame(connection: Connection, msgType: string, id: string): boolean {
+    const peerId = connection.peerId;
+    if (peerId === undefined || connection.provenPeerId === undefined || this.events.listens("message")) return false;
+    if (!this.dispatcher.isKnown(msgType, id)) return false;
+    this.peers.touch(peerId, this.clock.now());
+    return true;
   }
 
   private handleClose(connection: Connection, reason: string): void {

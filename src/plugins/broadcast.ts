@@ -78,10 +78,16 @@ export class BroadcastPlugin {
 
   /**
    * In `tree` mode, starts the tree with every connected peer eager, follows peers coming and going,
-   * and registers the PRUNE, IHAVE and GRAFT handlers.
+   * and registers the PRUNE, IHAVE and GRAFT handlers. In `flood` mode, registers the seen-cache as the
+   * test for signed duplicates (`Handlers.known`): a copy of a BROADCAST already admitted is dropped
+   * before its signed text is parsed. Tree mode sees every duplicate in full: it answers them with PRUNE.
    */
   start(): void {
-    if (this.config.broadcast.mode !== "tree") return;
+    if (this.config.broadcast.mode !== "tree") {
+      // A flood-mode node does nothing with a duplicate: a copy whose id it has is dropped unparsed.
+      this.unregister = [this.handlers.known("BROADCAST", (id) => this.seen.has(id, this.clock.now()))];
+      return;
+    }
     this.tree = new Plumtree(
       {
         send: (peerId, envelope) => this.network.send(peerId, envelope),
@@ -102,7 +108,7 @@ export class BroadcastPlugin {
     ];
   }
 
-  /** Forgets the seen ids; in `tree` mode, removes the tree handlers and clears the tree's timers and state. */
+  /** Forgets the seen ids; removes what `start` registered; in `tree` mode, clears the tree's timers and state. */
   stop(): void {
     for (const off of this.unregister) off();
     this.unregister = [];
