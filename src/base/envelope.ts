@@ -198,12 +198,13 @@ export function parseEnvelope(text: string, options: ParseOptions = {}): ParseRe
 /** Options of `parseFrame`. */
 export interface FrameOptions extends ParseOptions {
   /**
-   * Whether the receiver already has the signed message of this type and id (its seen-cache): asked for
+   * Whether the receiver already has the signed message of this type and id (its seen-cache; `sig` is the
+   * signature this copy carries, already checked for its form): asked for
    * each signed frame once its outer object passed its checks and its id was computed, before the signed
    * text is parsed. Must not throw. The id is the hash of the signed text, so a known id means text
    * already parsed and checked when it was first admitted: parsing it again would find the same.
    */
-  isKnown?: (msgType: string, id: string) => boolean;
+  isKnown?: (msgType: string, id: string, sig: string) => boolean;
 }
 
 /**
@@ -274,7 +275,7 @@ function parseSigned(outer: Record<string, unknown>, maxJsonDepth: number, isKno
   if (typeof text !== "string") return { ok: false, reason: "signed frame: field signed must be a string" };
   if (LONE_SURROGATE.test(text)) return { ok: false, reason: "signed frame: the signed text is not well-formed Unicode" };
   const id = signedMessageId(text);
-  if (isKnown?.(type, id) === true) return { ok: "known", msg_type: type, id };
+  if (isKnown?.(type, id, sig) === true) return { ok: "known", msg_type: type, id };
   let inner: unknown;
   try {
     inner = JSON.parse(text);

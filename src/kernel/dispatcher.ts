@@ -5,6 +5,9 @@ import { errorMessage } from "../base/error-message.js";
 import type { Logger } from "../base/logger.js";
 import type { MessageContext } from "./message-context.js";
 
+/** A plugin's test for a signed message it already has: its id, and the signature this copy carries. */
+export type KnownTest = (id: string, sig: string) => boolean;
+
 /** One registered handler. */
 export interface HandlerEntry {
   readonly type: string;
@@ -30,7 +33,7 @@ export interface DispatcherOnOptions<T, R extends boolean> extends HandlerOption
 export class Dispatcher {
   private readonly table = new Map<string, HandlerEntry[]>();
   /** Per message type, the tests for signed messages their owners already have (`onKnown`), by owner. */
-  private readonly known = new Map<string, Map<string, (id: string) => boolean>>();
+  private readonly known = new Map<string, Map<string, KnownTest>>();
 
   constructor(private readonly logger: Logger) {}
 
@@ -62,7 +65,7 @@ export class Dispatcher {
    * test (an ad-hoc handler, or another plugin's, keeps seeing every copy). Returns the function that
    * removes it.
    */
-  onKnown(type: string, isKnown: (id: string) => boolean, owner: string = "ad-hoc"): () => void {
+  onKnown(type: string, isKnown: KnownTest, owner: string = "ad-hoc"): () => void {
     let tests = this.known.get(type);
     if (tests === undefined) {
       tests = new Map();
@@ -82,12 +85,12 @@ export class Dispatcher {
    * type knows it, and every handler of the type has an owner that registered one (`onKnown`). Never
    * throws: a test that throws knows nothing.
    */
-  isKnown(type: string, id: string): boolean {
+  isKnown(type: string, id: string, sig: string): boolean {
     const tests = this.known.get(type);
     if (tests === undefined) return false;
     for (const entry of this.table.get(type) ?? []) if (!tests.has(entry.owner)) return false;
     try {
-      for (const test of tests.values()) if (test(id)) return true;
+      for (const test of tests.values()) if (test(id, sig)) return true;
     } catch (error) {
       this.logger.error("a known-message test failed; the frame is parsed and handled in full", { type, error: errorMessage(error) });
     }

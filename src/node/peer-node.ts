@@ -8,6 +8,7 @@ import type { PingPlugin } from "../plugins/ping.js";
 import { bootstrapDialect, type BootstrapPeer, type NodeConfig } from "../kernel/config.js";
 import type { ConnectionPool } from "../kernel/connection-pool.js";
 import type { Dispatcher } from "../kernel/dispatcher.js";
+import type { MessageSecurity } from "../kernel/message-security.js";
 import { NodeStateError, PluginNotLoadedError, SelfDialError } from "../base/errors.js";
 import { errorMessage } from "../base/error-message.js";
 import type { LocalPeerState } from "../kernel/local-peer.js";
@@ -28,6 +29,8 @@ export interface NodeParts {
   events: NodeEvents;
   self: LocalPeerState;
   plugins: PluginInstance[];
+  /** The message security its plugins were given (`TOKENS.Security`). */
+  security: MessageSecurity;
 }
 
 type State = "created" | "starting" | "running" | "stopping" | "stopped";
@@ -51,6 +54,7 @@ export class PeerNode {
   private readonly events: NodeEvents;
   private readonly self: LocalPeerState;
   private readonly plugins: PluginInstance[];
+  private readonly security: MessageSecurity;
   private state: State = "created";
   private shutdownPromise: Promise<void> | undefined;
 
@@ -64,6 +68,20 @@ export class PeerNode {
     this.events = parts.events;
     this.self = parts.self;
     this.plugins = parts.plugins;
+    this.security = parts.security;
+  }
+
+  /**
+   * Resolves once no signature verification this node started off the event loop is still running; the
+   * broadcasts they admit are then handled (for tests: `PluginHarness.settle`).
+   */
+  verificationsDone(): Promise<void> {
+    return this.security.verificationsDone();
+  }
+
+  /** How many signature verifications this node runs off the event loop now. */
+  get verificationsInFlight(): number {
+    return this.security.verificationsRunning;
   }
 
   /** This node's peer id. */

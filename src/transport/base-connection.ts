@@ -159,7 +159,7 @@ export abstract class BaseConnection implements Connection {
   }
 
   /** `handlers.knownFrame` for this connection, or undefined: then every frame is parsed in full. */
-  private readonly isKnown = (msgType: string, id: string): boolean => this.handlers.knownFrame?.(this, msgType, id) === true;
+  private readonly isKnown = (msgType: string, id: string, sig: string): boolean => this.handlers.knownFrame?.(this, msgType, id, sig) === true;
 
   /** Hands a valid envelope to the kernel; a handler that throws is logged, never propagated. */
   protected deliverFrame(envelope: Envelope): void {

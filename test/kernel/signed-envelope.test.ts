@@ -166,10 +166,10 @@ describe("encodeEnvelope: the signed form", () => {
 describe("parseFrame: a signed frame whose id the receiver knows", () => {
   it("stops after the outer checks and the id: the signed text is not parsed", () => {
     const text = "{not json at all";
-    const asked: Array<[string, string]> = [];
-    const isKnown = (type: string, id: string): boolean => (asked.push([type, id]), true);
+    const asked: Array<[string, string, string]> = [];
+    const isKnown = (type: string, id: string, sig: string): boolean => (asked.push([type, id, sig]), true);
     expect(parseFrame(signedFrame(text), { isKnown })).toEqual({ ok: "known", msg_type: "BROADCAST", id: signedMessageId(text) });
-    expect(asked).toEqual([["BROADCAST", signedMessageId(text)]]);
+    expect(asked).toEqual([["BROADCAST", signedMessageId(text), SIG]]);
     // Unknown, the same frame is parsed in full and refused.
     expect(parseFrame(signedFrame(text), { isKnown: () => false })).toEqual({ ok: false, reason: "signed frame: the signed text is not valid JSON" });
     expect(parseEnvelope(signedFrame(text))).toEqual({ ok: false, reason: "signed frame: the signed text is not valid JSON" });
