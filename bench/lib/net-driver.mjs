@@ -39,9 +39,13 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
     if (waiter === undefined) return;
     if (waiter.k === k ? c === n - 1 : waiter.total !== undefined && totalDelivered >= waiter.total) waiter.resolve();
   });
-  adapter.onFrame(() => {
-    frames++;
-  });
+  // An adapter that can count frames itself (`frameCount()`) is not asked to report each one.
+  const frameCount = adapter.frameCount ? () => adapter.frameCount() - framesBase : () => frames;
+  let framesBase = 0;
+  if (!adapter.frameCount)
+    adapter.onFrame(() => {
+      frames++;
+    });
   const until = (w, ms) =>
     new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -110,6 +114,7 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
   const burstOrigin = Math.floor(rand() * n);
   const firstBurstKey = k;
   frames = 0;
+  framesBase = adapter.frameCount ? adapter.frameCount() : 0;
   totalDelivered = 0;
   const target = burst * (n - 1);
   const burstDone = until({ total: target }, burstCapMs);
@@ -131,12 +136,13 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
   // Duplicates still in flight after the last delivery are copies too: wait until no frame arrives for
   // 250 ms (at most 5 s) before reading the frame count.
   for (let last = -1, quietSince = performance.now(), end = performance.now() + 5_000; performance.now() < end; await sleep(25)) {
-    if (frames !== last) (last = frames), (quietSince = performance.now());
+    const now = frameCount();
+    if (now !== last) (last = now), (quietSince = performance.now());
     else if (performance.now() - quietSince >= 250) break;
   }
   const burstMs = burstEnd - t0;
   const burstDelivered = totalDelivered;
-  const burstFrames = frames;
+  const burstFrames = frameCount();
   let fullyDelivered = 0;
   for (let key = firstBurstKey; key < firstBurstKey + sent; key++) if (delivered[key] === n - 1) fullyDelivered++;
 

@@ -27,7 +27,8 @@ const CONTROL_TYPES = new Set(["PRUNE", "IHAVE", "GRAFT"]);
  * (flood). `security`: the config's (`"tls"`, protocol v2, or `"none"`, --insecure); omitted, the
  * node's default. `onControl(cb(i, type))` counts the tree-mode messages (PRUNE, IHAVE, GRAFT) node i
  * receives; `kill(i)` shuts node i down at once (its peers only see its connections close).
- * `signedFrames()`: how many BROADCAST frames received so far carried a signature.
+ * `signedFrames()`: how many BROADCASTs delivered so far carried a signature. `frameCount()`: the frames
+ * every node received so far (duplicates included), read from the connections' counters.
  */
 export function peerkitAdapter({ plugins = ["ping", "broadcast"], broadcast, security } = {}) {
   const { limits, notes } = networkLimits();
@@ -36,6 +37,12 @@ export function peerkitAdapter({ plugins = ["ping", "broadcast"], broadcast, sec
   let frame = () => {};
   let control = () => {};
   let signed = 0;
+  let countEachFrame = false;
+  const listenToFrames = (node, i) =>
+    node.on("message", (envelope) => {
+      if (envelope.msg_type === "BROADCAST") frame(i);
+      else if (CONTROL_TYPES.has(envelope.msg_type)) control(i, envelope.msg_type);
+    });
   return {
     notes: [
       `plugins: ${plugins.join(", ")}`,
@@ -48,17 +55,26 @@ export function peerkitAdapter({ plugins = ["ping", "broadcast"], broadcast, sec
       for (let i = 0; i < n; i++) {
         const config = { host: "127.0.0.1", port: 0, plugins, limits, ...(broadcast ? { broadcast } : {}), ...(security ? { security } : {}) };
         const node = await createNode(config, { logger: silentLogger });
-        node.on("broadcast", (event) => deliver(i, event.msg));
-        node.on("message", (envelope) => {
-          if (envelope.msg_type === "BROADCAST") {
-            if (envelope.signature !== undefined) signed++;
-            frame(i);
-          } else if (CONTROL_TYPES.has(envelope.msg_type)) control(i, envelope.msg_type);
+        node.on("broadcast", (event) => {
+          if (event.envelope.signature !== undefined) signed++;
+          deliver(i, event.msg);
         });
+        if (countEachFrame) listenToFrames(node, i);
         await node.start();
         nodes.push(node);
       }
     },
+    // Frames received by every node so far, from the connections' counters: no `message` listener, which
+    // would make the nodes parse every duplicate in full (Handlers.known) and so measure another node.
+    // In tree mode the counters would mix PRUNE, IHAVE and GRAFT into the copies: counted per frame there.
+    frameCount:
+      broadcast?.mode === "tree"
+        ? undefined
+        : () => {
+            let count = 0;
+            for (const node of nodes) for (const connection of node.connections.connections()) count += connection.stats().framesIn;
+            return count;
+          },
     async connect(edges) {
       await Promise.all(edges.map(([a, b]) => nodes[a].join("127.0.0.1", nodes[b].address.port)));
     },
@@ -71,8 +87,11 @@ export function peerkitAdapter({ plugins = ["ping", "broadcast"], broadcast, sec
     onDeliver(cb) {
       deliver = cb;
     },
+    // Per frame and node (the node-loss driver's count): a `message` listener on every node, from now on.
     onFrame(cb) {
       frame = cb;
+      if (!countEachFrame) nodes.forEach(listenToFrames);
+      countEachFrame = true;
     },
     onControl(cb) {
       control = cb;

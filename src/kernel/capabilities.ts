@@ -83,6 +83,14 @@ export interface Handshake {
 export interface Handlers {
   /** Registers a handler, owned by the plugin, with the options of `@handles`; returns the function that removes it. */
   on<T = unknown, R extends boolean = false>(type: string, handler: TypedHandler<T, ContextFor<R>>, options?: HandlerOptions<T, R>): () => void;
+  /**
+   * Registers how to recognise, by its id (and the signature the copy carries), a signed message of `type`
+   * the plugin already has (its seen-cache), or is verifying with that same signature: such a frame arriving on a proven link is dropped before its signed text is parsed and
+   * reaches no handler, so use it only when a duplicate needs no handling. Applies only while every
+   * handler of `type` belongs to a plugin that registered such a test, and nobody listens to `message`
+   * (which sees every frame). Returns the function that removes it.
+   */
+  known(type: string, isKnown: (id: string, sig: string) => boolean): () => void;
 }
 
 /** The node's events as a plugin sees them (`TOKENS.Events`): listen, and emit what the plugin delivers. */

@@ -92,6 +92,7 @@ export class ConnectionPool {
     this.transport.setHandlers({
       connection: (connection) => this.handleOpen(connection),
       frame: (connection, envelope) => this.handleFrame(connection, envelope),
+      knownFrame: (connection, msgType, id, sig) => this.isKnownFrame(connection, msgType, id, sig),
       disconnect: (connection, reason) => this.handleClose(connection, reason),
     });
   }
@@ -324,6 +325,19 @@ export class ConnectionPool {
       queueMicrotask(this.forgetFrameTime);
     }
     return this.frameTime;
+  }
+
+  /**
+   * Whether a signed frame is one a plugin already has (`Handlers.known`): then it is dropped unparsed,
+   * only refreshing its peer's liveness. Only on a proven link bound to a peer (elsewhere the handlers
+   * have refusals to make), and never while a `message` listener wants to see every frame.
+   */
+  private isKnownFrame(connection: Connection, msgType: string, id: string, sig: string): boolean {
+    const peerId = connection.peerId;
+    if (peerId === undefined || connection.provenPeerId === undefined || this.events.listens("message")) return false;
+    if (!this.dispatcher.isKnown(msgType, id, sig)) return false;
+    this.peers.touch(peerId, this.frameNow());
+    return true;
   }
 
   private handleClose(connection: Connection, reason: string): void {

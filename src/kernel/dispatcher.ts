@@ -5,6 +5,9 @@ import { errorMessage } from "../base/error-message.js";
 import type { Logger } from "../base/logger.js";
 import type { MessageContext } from "./message-context.js";
 
+/** A plugin's test for a signed message it already has: its id, and the signature this copy carries. */
+export type KnownTest = (id: string, sig: string) => boolean;
+
 /** One registered handler. */
 export interface HandlerEntry {
   readonly type: string;
@@ -29,6 +32,8 @@ export interface DispatcherOnOptions<T, R extends boolean> extends HandlerOption
  */
 export class Dispatcher {
   private readonly table = new Map<string, HandlerEntry[]>();
+  /** Per message type, the tests for signed messages their owners already have (`onKnown`), by owner. */
+  private readonly known = new Map<string, Map<string, KnownTest>>();
 
   constructor(private readonly logger: Logger) {}
 
@@ -51,6 +56,45 @@ export class Dispatcher {
       if (rest.length > 0) this.table.set(type, rest);
       else this.table.delete(type);
     };
+  }
+
+  /**
+   * Registers `owner`'s test for signed messages of `type` it already has and needs no more of. A frame
+   * whose id a test knows is dropped by its connection before its signed text is parsed, and reaches no
+   * handler of the type: so only while every handler of the type belongs to an owner that registered a
+   * test (an ad-hoc handler, or another plugin's, keeps seeing every copy). Returns the function that
+   * removes it.
+   */
+  onKnown(type: string, isKnown: KnownTest, owner: string = "ad-hoc"): () => void {
+    let tests = this.known.get(type);
+    if (tests === undefined) {
+      tests = new Map();
+      this.known.set(type, tests);
+    }
+    tests.set(owner, isKnown);
+    return () => {
+      const current = this.known.get(type);
+      if (current?.get(owner) !== isKnown) return;
+      current.delete(owner);
+      if (current.size === 0) this.known.delete(type);
+    };
+  }
+
+  /**
+   * Whether a signed message of `type` with this id may be dropped unparsed: a test registered for the
+   * type knows it, and every handler of the type has an owner that registered one (`onKnown`). Never
+   * throws: a test that throws knows nothing.
+   */
+  isKnown(type: string, id: string, sig: string): boolean {
+    const tests = this.known.get(type);
+    if (tests === undefined) return false;
+    for (const entry of this.table.get(type) ?? []) if (!tests.has(entry.owner)) return false;
+    try {
+      for (const test of tests.values()) if (test(id, sig)) return true;
+    } catch (error) {
+      this.logger.error("a known-message test failed; the frame is parsed and handled in full", { type, error: errorMessage(error) });
+    }
+    return false;
   }
 
   /** The message types that have at least one handler, sorted. */
@@ -94,6 +138,7 @@ export class Dispatcher {
   /** Removes every handler (at shutdown). */
   clear(): void {
     this.table.clear();
+    this.known.clear();
   }
 
   private report(entry: HandlerEntry, context: MessageContext, error: unknown): void {

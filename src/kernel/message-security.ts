@@ -31,6 +31,15 @@ export interface MessageSecurity {
    */
   verify(envelope: Envelope): boolean;
   /**
+   * `verify`'s verdict, with a signature checked off the event loop (in libuv's thread pool). Never
+   * rejects. Each call is one verification: `ReplayGuard.admitOffLoop` shares one among the copies of a message.
+   */
+  verifyOffLoop(envelope: Envelope): Promise<boolean>;
+  /** How many verifications started by `verifyOffLoop` are still running. */
+  readonly verificationsRunning: number;
+  /** Resolves once no verification started by `verifyOffLoop` is still running (tests settle on it). */
+  verificationsDone(): Promise<void>;
+  /**
    * Whether a verified message's (originator, sequence number) was not accepted before: replays are
    * refused even after their id left the seen-cache. Call once per message, after `verify`.
    */

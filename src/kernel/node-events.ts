@@ -108,6 +108,11 @@ export class NodeEvents implements EventBus {
     }
   }
 
+  /** Whether `event` has a listener. */
+  listens(event: keyof NodeEventMap): boolean {
+    return this.emitter.listenerCount(event) > 0;
+  }
+
   /** Removes every listener (at shutdown). */
   clear(): void {
     this.emitter.removeAllListeners();

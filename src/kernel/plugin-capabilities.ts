@@ -127,6 +127,15 @@ export function handlersOf(dispatcher: Dispatcher, owner: string): PluginHandler
       registered.add(remove);
       return remove;
     }) as Handlers["on"],
+    known: (type: string, isKnown: (id: string, sig: string) => boolean) => {
+      const off = dispatcher.onKnown(type, isKnown, owner);
+      const remove = (): void => {
+        registered.delete(remove);
+        off();
+      };
+      registered.add(remove);
+      return remove;
+    },
   });
   return {
     handlers,

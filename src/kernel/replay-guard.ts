@@ -40,6 +40,30 @@ export interface ReplayDrops {
  */
 export type Admission = "new" | "duplicate" | "dropped" | "forged";
 
+/**
+ * How many signature verifications one `ReplayGuard` runs off the event loop at once (`admitOffLoop`).
+ * Each holds a frame until it ends; a peer sending many unverified frames fills this, and past it the
+ * guard verifies on the event loop, as `admit` always does.
+ */
+export const MAX_VERIFICATIONS_OFF_LOOP = 1024;
+
+/** One signature verification, shared by the copies of a message: `verdict` once it has ended. */
+interface Verification {
+  readonly sig: string;
+  verdict: boolean | undefined;
+}
+
+/** An admission waiting for its verification. */
+interface Waiting {
+  readonly verification: Verification;
+  readonly envelope: Envelope;
+  readonly ids: readonly string[];
+  readonly source: string;
+  readonly from: string;
+  readonly security: MessageSecurity;
+  readonly resolve: (admission: Admission) => void;
+}
+
 /** One plugin's freshness check and seen-cache, with counts of what they dropped. */
 export class ReplayGuard {
   /** The ids already handled; `limits.seenCacheSize` of them for `limits.seenCacheTtlMs`. */
@@ -48,6 +72,13 @@ export class ReplayGuard {
   readonly dropped: ReplayDrops = { stale: 0, refused: 0, forged: 0, replayed: 0 };
   private lastWarnAt = -Infinity;
   private refusedSinceWarn = 0;
+  /** Admissions waiting for their verification (`admitOffLoop`), in arrival order. */
+  private readonly queue: Waiting[] = [];
+  /** The verification running off the event loop for each message id (the first signature seen for it). */
+  private readonly verifying = new Map<string, Verification>();
+  private running = 0;
+  /** Bumped by `clear()`: a verification that ends in an older epoch concludes nothing. */
+  private epoch = 0;
 
   constructor(
     private readonly limits: Limits,
@@ -107,10 +138,59 @@ export class ReplayGuard {
    * new (`security.isNewSequence`, so a replay is refused even after its id left the seen-cache). On an `--insecure` node the signature and sequence checks accept plain envelopes.
    */
   admit(envelope: Envelope, ids: readonly string[], source: string, from: string, security: MessageSecurity): Admission {
+    const early = this.precheck(envelope, ids, from);
+    if (early !== undefined) return early;
+    return this.conclude(security.verify(envelope), envelope, ids, source, from, security);
+  }
+
+  /**
+   * `admit`, with a signed message's signature verified off the event loop (`security.verifyOffLoop`):
+   * the admission at once when no verification is needed (stale, a duplicate, unsigned), else a promise
+   * of it. Nothing is recorded, delivered or relayed before its verification: the copies of one message
+   * (same id and signature) arriving meanwhile share that verification, and come out as duplicates.
+   * Admissions conclude in the order the messages arrived, whatever order their verifications end in.
+   * At most `MAX_VERIFICATIONS_OFF_LOOP` verifications run at once; past that, a message is verified on
+   * the event loop, as `admit` does (a flood of unverified frames costs what it always did, and nothing
+   * is dropped for it). After `clear()` (the plugin stopping) pending admissions never conclude.
+   */
+  admitOffLoop(envelope: Envelope, ids: readonly string[], source: string, from: string, security: MessageSecurity): Admission | Promise<Admission> {
+    const early = this.precheck(envelope, ids, from);
+    if (early !== undefined) return early;
+    const signature = envelope.signature;
+    if (signature === undefined || !security.secure) return this.conclude(security.verify(envelope), envelope, ids, source, from, security);
+    const verification = this.verificationOf(envelope, signature.sig, security);
+    return new Promise((resolve) => {
+      this.queue.push({ verification, envelope, ids, source, from, security, resolve });
+      this.drain();
+    });
+  }
+
+  /**
+   * Whether the message `id` is being verified off the loop with this very signature (`admitOffLoop`):
+   * then another copy carrying it needs nothing of its own, the verdict will be the same. Never while
+   * the seen-cache is full: then the first copy may be refused for its source's share, and each copy
+   * must be admitted on its own, charged to its own source.
+   */
+  isVerifying(id: string, sig: string): boolean {
+    return this.seen.size < this.limits.seenCacheSize && this.verifying.get(id)?.sig === sig;
+  }
+
+  /** How many verifications run off the event loop now (at most `MAX_VERIFICATIONS_OFF_LOOP`). */
+  get verificationsOffLoop(): number {
+    return this.running;
+  }
+
+  /** Stale (`dropped`) or already admitted (`duplicate`): decided before any verification. */
+  private precheck(envelope: Envelope, ids: readonly string[], from: string): Admission | undefined {
     if (!this.isFresh(envelope, from)) return "dropped";
     const now = this.clock.now();
     if (ids.some((id) => this.seen.has(id, now))) return "duplicate";
-    if (!security.verify(envelope)) {
+    return undefined;
+  }
+
+  /** After the verification: a forgery is counted; else the ids are recorded and the sequence number checked. */
+  private conclude(verified: boolean, envelope: Envelope, ids: readonly string[], source: string, from: string, security: MessageSecurity): Admission {
+    if (!verified) {
       this.dropped.forged++;
       return "forged";
     }
@@ -129,13 +209,55 @@ export class ReplayGuard {
     return "new";
   }
 
+  /**
+   * The verification of this message: the one already running for its id when the signature is the same
+   * (a copy), else a new one, off the event loop while fewer than the cap run, else done here and now.
+   */
+  private verificationOf(envelope: Envelope, sig: string, security: MessageSecurity): Verification {
+    const id = envelope.id!;
+    const running = this.verifying.get(id);
+    if (running !== undefined && running.sig === sig) return running;
+    const verification: Verification = { sig, verdict: undefined };
+    if (this.running >= MAX_VERIFICATIONS_OFF_LOOP) {
+      verification.verdict = security.verify(envelope);
+      return verification;
+    }
+    const epoch = this.epoch;
+    this.running++;
+    // A copy with another signature (a forgery, or a second valid one) gets its own, unshared verification.
+    if (running === undefined) this.verifying.set(id, verification);
+    void security.verifyOffLoop(envelope).then((verdict) => {
+      if (epoch !== this.epoch) return;
+      this.running--;
+      if (this.verifying.get(id) === verification) this.verifying.delete(id);
+      verification.verdict = verdict;
+      this.drain();
+    });
+    return verification;
+  }
+
+  /** Concludes the waiting admissions in arrival order, as far as their verifications have ended. */
+  private drain(): void {
+    while (this.queue.length > 0) {
+      const head = this.queue[0]!;
+      const verdict = head.verification.verdict;
+      if (verdict === undefined) return;
+      this.queue.shift();
+      head.resolve(this.conclude(verdict, head.envelope, head.ids, head.source, head.from, head.security));
+    }
+  }
+
   /** Records the ids of a message this node creates; when the cache is full it is sent unrecorded. */
   remember(ids: readonly string[]): void {
     this.seen.record(ids, this.clock.now());
   }
 
-  /** Forgets every id (the counts stay). */
+  /** Forgets every id (the counts stay), and every admission still waiting for its verification: those never conclude. */
   clear(): void {
     this.seen.clear();
+    this.epoch++;
+    this.queue.length = 0;
+    this.verifying.clear();
+    this.running = 0;
   }
 }

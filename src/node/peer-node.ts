@@ -79,6 +79,19 @@ export class PeerNode {
     this.security = parts.security;
   }
 
+  /**
+   * Resolves once no signature verification this node started off the event loop is still running; the
+   * broadcasts they admit are then handled (for tests: `PluginHarness.settle`).
+   */
+  verificationsDone(): Promise<void> {
+    return this.security.verificationsDone();
+  }
+
+  /** How many signature verifications this node runs off the event loop now. */
+  get verificationsInFlight(): number {
+    return this.security.verificationsRunning;
+  }
+
   /** This node's peer id. */
   get id(): string {
     return this.self.id;

@@ -21,6 +21,7 @@ import {
   relayCopy,
   ReplayGuard,
   TOKENS,
+  type Admission,
   type Clock,
   type Envelope,
   type EventBus,
@@ -78,10 +79,17 @@ export class BroadcastPlugin {
 
   /**
    * In `tree` mode, starts the tree with every connected peer eager, follows peers coming and going,
-   * and registers the PRUNE, IHAVE and GRAFT handlers.
+   * and registers the PRUNE, IHAVE and GRAFT handlers. In `flood` mode, registers the seen-cache as the
+   * test for signed duplicates (`Handlers.known`): a copy of a BROADCAST already admitted is dropped
+   * before its signed text is parsed. Tree mode sees every duplicate in full: it answers them with PRUNE.
    */
   start(): void {
-    if (this.config.broadcast.mode !== "tree") return;
+    if (this.config.broadcast.mode !== "tree") {
+      // A flood-mode node does nothing with a duplicate: a copy it has, or is verifying with that very
+      // signature, is dropped unparsed (another signature is verified on its own: maybe the valid one).
+      this.unregister = [this.handlers.known("BROADCAST", (id, sig) => this.seen.has(id, this.clock.now()) || this.guard.isVerifying(id, sig))];
+      return;
+    }
     this.tree = new Plumtree(
       {
         send: (peerId, envelope) => this.network.send(peerId, envelope),
@@ -102,7 +110,10 @@ export class BroadcastPlugin {
     ];
   }
 
-  /** Forgets the seen ids; in `tree` mode, removes the tree handlers and clears the tree's timers and state. */
+  /**
+   * Forgets the seen ids and the broadcasts still being verified (they are never delivered); removes
+   * what `start` registered; in `tree` mode, clears the tree's timers and state.
+   */
   stop(): void {
     for (const off of this.unregister) off();
     this.unregister = [];
@@ -110,7 +121,7 @@ export class BroadcastPlugin {
     this.events.off("peer:disconnect", this.onPeerDown);
     this.tree?.stop();
     this.tree = undefined;
-    this.seen.clear();
+    this.guard.clear();
     this.duplicateKeys.clear();
   }
 
@@ -139,16 +150,25 @@ export class BroadcastPlugin {
 
   /**
    * Deliver once, then pass on to the other peers while hops are left. On a secure node only what
-   * verifies under its originator's key is delivered, recorded or relayed, and relayed byte for byte.
+   * verifies under its originator's key is delivered, recorded or relayed, and relayed byte for byte;
+   * the signature is verified off the event loop (`ReplayGuard.admitOffLoop`), so a signed broadcast is
+   * delivered and relayed once its verification ends, in the order broadcasts arrived.
    */
   @handles("BROADCAST", { requirePeer: true })
-  onBroadcast(envelope: Envelope, context: PeerMessageContext): void {
-    const from = context.peerId;
+  onBroadcast(envelope: Envelope, context: PeerMessageContext): void | Promise<void> {
     if (this.security.secure && context.connection.provenPeerId === undefined) {
       this.republishPlaintext(envelope, context);
       return;
     }
-    const admission = this.guard.admit(envelope, this.idsOf(envelope), context.connection.remote.host, from, this.security);
+    const from = context.peerId;
+    const admission = this.guard.admitOffLoop(envelope, this.idsOf(envelope), context.connection.remote.host, from, this.security);
+    if (admission instanceof Promise) return admission.then((verdict) => this.admitted(verdict, envelope, context));
+    this.admitted(admission, envelope, context);
+  }
+
+  /** What follows the admission of an arriving broadcast (at once, or once its signature was verified). */
+  private admitted(admission: Admission, envelope: Envelope, context: PeerMessageContext): void {
+    const from = context.peerId;
     if (admission === "forged") {
       context.reject(`BROADCAST whose signature does not verify under its originator's key (${envelope.originator})`);
       return;

@@ -103,17 +103,44 @@ export class PublicKeyCache {
  * from `parseEnvelope` or `signEnvelope`; the id is the text's hash, so verify before marking it seen.
  */
 export function verifySignature(envelope: Envelope, keys?: PublicKeyCache): boolean {
-  const signature = envelope.signature;
-  if (signature === undefined || typeof signature.text !== "string" || typeof signature.sig !== "string") return false;
-  // A cached key was a peer id's already: the base32 decode is paid once per originator, not per message.
-  if (!keys?.has(envelope.originator) && !isPeerId(envelope.originator)) return false;
+  const input = verificationInput(envelope, keys);
+  if (input === undefined) return false;
   try {
-    const sig = Buffer.from(signature.sig, "base64url");
-    if (sig.length !== 64) return false;
-    const key = keys ? keys.keyOf(envelope.originator) : publicKeyOfPeerId(envelope.originator);
-    return verify(null, Buffer.from(signature.text, "utf8"), key, sig);
+    return verify(null, input.data, input.key, input.sig);
   } catch {
     return false;
+  }
+}
+
+/**
+ * `verifySignature`'s verdict, the signature checked in libuv's thread pool (`crypto.verify` with a
+ * callback) rather than on the event loop. Never rejects.
+ */
+export function verifySignatureOffLoop(envelope: Envelope, keys?: PublicKeyCache): Promise<boolean> {
+  const input = verificationInput(envelope, keys);
+  if (input === undefined) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    try {
+      verify(null, input.data, input.key, input.sig, (error, ok) => resolve(error === null && ok));
+    } catch {
+      resolve(false);
+    }
+  });
+}
+
+/** What a verification of `envelope` needs, or undefined when it cannot verify (see `verifySignature`). */
+function verificationInput(envelope: Envelope, keys: PublicKeyCache | undefined): { data: Buffer; key: KeyObject; sig: Buffer } | undefined {
+  const signature = envelope.signature;
+  if (signature === undefined || typeof signature.text !== "string" || typeof signature.sig !== "string") return undefined;
+  // A cached key was a peer id's already: the base32 decode is paid once per originator, not per message.
+  if (!keys?.has(envelope.originator) && !isPeerId(envelope.originator)) return undefined;
+  try {
+    const sig = Buffer.from(signature.sig, "base64url");
+    if (sig.length !== 64) return undefined;
+    const key = keys ? keys.keyOf(envelope.originator) : publicKeyOfPeerId(envelope.originator);
+    return { data: Buffer.from(signature.text, "utf8"), key, sig };
+  } catch {
+    return undefined;
   }
 }
 

@@ -125,9 +125,17 @@ export class PluginHarness {
     return node;
   }
 
-  /** Resolves when every frame in flight on the in-memory network has been delivered and handled. */
-  settle(): Promise<void> {
-    return this.network.settle();
+  /**
+   * Resolves when every frame in flight on the in-memory network has been delivered and handled,
+   * signature verifications off the event loop included (and what the messages they admit sent).
+   */
+  async settle(): Promise<void> {
+    const nodes = [this.node, ...this.nodes];
+    for (;;) {
+      await this.network.settle();
+      if (!nodes.some((node) => node.verificationsInFlight)) return;
+      await Promise.all(nodes.map((node) => node.verificationsDone()));
+    }
   }
 
   /** Shuts the node and every fake peer down. */

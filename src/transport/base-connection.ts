@@ -3,7 +3,7 @@
  * envelope for the kernel, counting bad frames, logging with the connection's identity, and calling
  * `disconnect` exactly once.
  */
-import { parseEnvelope, encodeEnvelope, type Envelope } from "../base/envelope.js";
+import { parseFrame, encodeEnvelope, type Envelope } from "../base/envelope.js";
 import type { TransportLimits } from "./limits.js";
 import type { LogFields, Logger } from "../base/logger.js";
 import type { ThrottledWarning } from "../base/throttled-warning.js";
@@ -149,19 +149,23 @@ export abstract class BaseConnection implements Connection {
 
   /**
    * Parses one frame's text and hands a valid envelope to the kernel, or rejects the frame (too deep for
-   * `limits.maxJsonDepth` included). Throws only on a bug; the subclass's read path confines that to
+   * `limits.maxJsonDepth` included). A signed frame the kernel already has (`handlers.knownFrame`) is
+   * counted and dropped before its signed text is parsed. Throws only on a bug; the subclass's read path confines that to
    * this connection.
    */
   protected receiveText(text: string): void {
     if (this.isClosed) return;
-    const result = parseEnvelope(text, { maxJsonDepth: this.limits.maxJsonDepth });
-    if (!result.ok) {
+    const result = parseFrame(text, { maxJsonDepth: this.limits.maxJsonDepth, isKnown: this.isKnown });
+    if (result.ok === false) {
       this.rejectFrame(result.reason);
       return;
     }
     this.framesIn += 1;
-    this.deliverFrame(result.envelope);
+    if (result.ok === true) this.deliverFrame(result.envelope);
   }
+
+  /** `handlers.knownFrame` for this connection, or undefined: then every frame is parsed in full. */
+  private readonly isKnown = (msgType: string, id: string, sig: string): boolean => this.handlers.knownFrame?.(this, msgType, id, sig) === true;
 
   /** Hands a valid envelope to the kernel; a handler that throws is logged, never propagated. */
   protected deliverFrame(envelope: Envelope): void {

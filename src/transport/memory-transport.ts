@@ -166,6 +166,7 @@ export class MemoryTransport implements Transport {
       frame: (connection, envelope) => {
         if (this.accepted.has(connection)) this.handlers?.frame(connection, envelope);
       },
+      knownFrame: (connection, msgType, id, sig) => this.accepted.has(connection) && this.handlers?.knownFrame?.(connection, msgType, id, sig) === true,
       disconnect: (connection, reason) => {
         if (this.accepted.has(connection)) this.handlers?.disconnect(connection, reason);
       },

@@ -96,6 +96,14 @@ export interface TransportHandlers {
   connection(connection: Connection): void;
   /** A valid envelope arrived on a connection. */
   frame(connection: Connection, envelope: Envelope): void;
+  /**
+   * Optional: whether the node already has the signed message of this type and id (`sig`: the signature
+   * this copy carries) that just arrived on
+   * `connection` (asked once the frame's outer object passed its checks and its id was computed, before
+   * its signed text is parsed; see `parseFrame`). True: the frame counts as received and goes no
+   * further, neither parsed nor handed to `frame`. Must not throw.
+   */
+  knownFrame?(connection: Connection, msgType: string, id: string, sig: string): boolean;
   /** A connection closed (by either side, or after an error). Called exactly once per connection. */
   disconnect(connection: Connection, reason: string): void;
 }

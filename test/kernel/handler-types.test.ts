@@ -53,7 +53,7 @@ class Typed {
 describe("handler types", () => {
   it("type the handlers registered at run time by their options too", () => {
     const registered: string[] = [];
-    const handlers: Handlers = { on: (type) => (registered.push(type), () => {}) };
+    const handlers: Handlers = { on: (type) => (registered.push(type), () => {}), known: () => () => {} };
     handlers.on("GREET", (envelope) => expectTypeOf(envelope.msg).toEqualTypeOf<{ name: string }>(), { payload: greetPayload });
     handlers.on("COUNT", (_envelope, context) => expectTypeOf(context.peerId).toEqualTypeOf<string>(), { payload: isCount, requirePeer: true });
     // @ts-expect-error: the check accepts { name }, the handler wants a number

@@ -2,7 +2,7 @@
 // shape checks. Whether the signature is right is verifySignature's (test/secure/signing.test.ts).
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { encodeEnvelope, parseEnvelope, signedMessageId, type Envelope } from "../../src/base/envelope.js";
+import { encodeEnvelope, parseEnvelope, parseFrame, signedMessageId, type Envelope } from "../../src/base/envelope.js";
 import { relayCopy } from "../../src/kernel/ttl.js";
 import { ephemeralIdentity } from "../../src/secure/identity.js";
 import { signEnvelope, verifySignature } from "../../src/secure/signing.js";
@@ -160,5 +160,34 @@ describe("encodeEnvelope: the signed form", () => {
     const result = parseEnvelope(encodeEnvelope({ ...sent, msg: { text: "changed" }, originator: "someone else" }));
     expect(result.ok && result.envelope.msg).toEqual({ text: "original" });
     expect(result.ok && result.envelope.originator).toBe(alice.peerId);
+  });
+});
+
+describe("parseFrame: a signed frame whose id the receiver knows", () => {
+  it("stops after the outer checks and the id: the signed text is not parsed", () => {
+    const text = "{not json at all";
+    const asked: Array<[string, string, string]> = [];
+    const isKnown = (type: string, id: string, sig: string): boolean => (asked.push([type, id, sig]), true);
+    expect(parseFrame(signedFrame(text), { isKnown })).toEqual({ ok: "known", msg_type: "BROADCAST", id: signedMessageId(text) });
+    expect(asked).toEqual([["BROADCAST", signedMessageId(text), SIG]]);
+    // Unknown, the same frame is parsed in full and refused.
+    expect(parseFrame(signedFrame(text), { isKnown: () => false })).toEqual({ ok: false, reason: "signed frame: the signed text is not valid JSON" });
+    expect(parseEnvelope(signedFrame(text))).toEqual({ ok: false, reason: "signed frame: the signed text is not valid JSON" });
+  });
+
+  it("still refuses a bad outer object, before asking", () => {
+    const isKnown = (): boolean => {
+      throw new Error("must not be asked");
+    };
+    const text = JSON.stringify(inner);
+    expect(parseFrame(signedFrame(text, { sig: "short" }), { isKnown }).ok).toBe(false);
+    expect(parseFrame(signedFrame(text, { ttl: -1 }), { isKnown }).ok).toBe(false);
+    expect(parseFrame(signedFrame(text, { extra: 1 }), { isKnown }).ok).toBe(false);
+    expect(parseFrame(signedFrame(`{"a":"\ud800"}`), { isKnown })).toEqual({ ok: false, reason: "signed frame: the signed text is not well-formed Unicode" });
+  });
+
+  it("is not asked about unsigned frames", () => {
+    const plain = JSON.stringify({ msg_type: "BROADCAST", msg: 1, originator: "a", time: 1, id: "x" });
+    expect(parseFrame(plain, { isKnown: () => true })).toMatchObject({ ok: true, envelope: { id: "x" } });
   });
 });

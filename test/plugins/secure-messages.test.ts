@@ -33,6 +33,20 @@ describe("signed broadcasts on a secure node", () => {
     expect(relayed[0]!.ttl).toBe(4);
   });
 
+  it("in flood mode drops a copy of an admitted broadcast unparsed (Handlers.known); in tree mode hands it on, for PRUNE", async () => {
+    const { bob } = await secureNode(["broadcast"]);
+    const sent = bob.deliverSigned("BROADCAST", { text: "once" });
+    await harness.settle();
+    expect(harness.node.dispatcher.isKnown("BROADCAST", sent.id!, sent.signature!.sig)).toBe(true);
+    expect(harness.node.dispatcher.isKnown("BROADCAST", "an id never seen", sent.signature!.sig)).toBe(false);
+    await harness.shutdown();
+    harness = await PluginHarness.create({ plugins: ["broadcast"], secure: true, config: { broadcast: { mode: "tree" } } });
+    const carol = await harness.connectPeer("carol");
+    const again = carol.deliverSigned("BROADCAST", { text: "tree" });
+    await harness.settle();
+    expect(harness.node.dispatcher.isKnown("BROADCAST", again.id!, again.signature!.sig)).toBe(false);
+  });
+
   it("refuses an impersonation, a tampered copy and an unsigned broadcast: nothing delivered or relayed, each a bad frame", async () => {
     const { bob, carol, broadcasts } = await secureNode(["broadcast"]);
     bob.deliverEnvelope(bob.forged("BROADCAST", { text: "I am carol" }, carol.id));

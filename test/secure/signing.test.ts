@@ -4,7 +4,7 @@ import { encodeEnvelope, parseEnvelope, type Envelope } from "../../src/base/env
 import { InvalidPeerIdError } from "../../src/secure/errors.js";
 import { ephemeralIdentity } from "../../src/secure/identity.js";
 import { publicKeyOfPeerId } from "../../src/secure/peer-id.js";
-import { PublicKeyCache, SequenceCounter, signEnvelope, verifySignature } from "../../src/secure/signing.js";
+import { PublicKeyCache, SequenceCounter, signEnvelope, verifySignature, verifySignatureOffLoop } from "../../src/secure/signing.js";
 import { FakeClock } from "../../src/testing/fake-clock.js";
 
 const alice = ephemeralIdentity();
@@ -114,6 +114,24 @@ describe("verifySignature", () => {
     expect(verifySignature({ ...envelope, signature: { text: envelope.signature!.text, sig: "short" } })).toBe(false);
     expect(verifySignature({ ...envelope, signature: { text: 5, sig: 6 } as never })).toBe(false);
     expect(verifySignature({ ...envelope, originator: 7 as never }, new PublicKeyCache())).toBe(false);
+  });
+});
+
+describe("verifySignatureOffLoop", () => {
+  it("gives verifySignature's verdict, from the thread pool, and never rejects", async () => {
+    const genuine = receive(encodeEnvelope(broadcast()));
+    const frame = frameOf(broadcast());
+    const bytes = Buffer.from(frame.sig, "base64url");
+    bytes[0]! ^= 1;
+    const forged = receive(JSON.stringify({ ...frame, sig: bytes.toString("base64url") }));
+    const keys = new PublicKeyCache();
+    const pending = verifySignatureOffLoop(genuine, keys);
+    expect(pending).toBeInstanceOf(Promise);
+    expect(await pending).toBe(true);
+    expect(await verifySignatureOffLoop(forged, keys)).toBe(false);
+    expect(await verifySignatureOffLoop({ ...genuine, signature: undefined })).toBe(false);
+    expect(await verifySignatureOffLoop({ ...genuine, originator: "n1" })).toBe(false);
+    expect(await verifySignatureOffLoop({ ...genuine, signature: { text: genuine.signature!.text, sig: "short" } })).toBe(false);
   });
 });
 
