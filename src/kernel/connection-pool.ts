@@ -1,25 +1,25 @@
 /**
- * The connection pool: every open connection of the node, which peer each is bound to, dialling, and
- * the hand-off of each received frame to the dispatcher.
+ * The connection pool: every open connection of the node, which peer each is bound to, and dialling.
+ * Each received frame goes on to the dispatcher through `frame-intake.ts`.
  */
 import { NDJSON_DIALECT, NOT_A_PEERKIT_NODE, type Connection, type DialOptions, type Transport } from "../transport/transport.js";
 import type { Clock } from "../base/clock.js";
 import type { NodeConfig } from "./config.js";
 import type { Dispatcher } from "./dispatcher.js";
 import { encodeEnvelope, type Envelope } from "../base/envelope.js";
-import { DialError, NodeStateError, SelfDialError, TimeoutError } from "../base/errors.js";
+import { DialError } from "../base/errors.js";
 import { errorMessage } from "../base/error-message.js";
 import type { LocalPeerState } from "./local-peer.js";
 import type { Logger } from "../base/logger.js";
-import type { ConnectionView, EnvelopeExtras, MessageContext } from "./message-context.js";
+import type { ConnectionView } from "./message-context.js";
 import type { NodeEvents } from "./node-events.js";
 import type { LinkedPeer, PeerInfo, PeerRecord } from "../base/peer.js";
 import type { PeerTable } from "./peer-table.js";
-import { identityRefusal, inboundPeerToEvict, originatorRefusal, peerSlotRefusal } from "./admission.js";
+import { identityRefusal, inboundPeerToEvict, peerSlotRefusal } from "./admission.js";
 import { PendingConnections } from "./pending-connections.js";
-import { ConnectionViews } from "./connection-views.js";
+import { FrameIntake } from "./frame-intake.js";
 import { winsDialRace } from "./dial-race.js";
-import { PendingRequests } from "./pending-requests.js";
+import { Dialer } from "./dialer.js";
 import { ThrottledWarning } from "../base/throttled-warning.js";
 import { claimsTakenId, TakenIdRefusals } from "./taken-ids.js";
 
@@ -38,26 +38,14 @@ export type CloseListener = (connection: Connection, peer: PeerInfo | undefined,
 export class ConnectionPool {
   private readonly open = new Set<Connection>();
   private readonly byPeer = new Map<string, Connection>();
-  private readonly dialing = new Map<string, Promise<Connection>>();
-  /** `connect()` calls waiting for the handshake on a connection they dialled. */
-  private readonly handshakes: PendingRequests<Connection, PeerRecord>;
+  private readonly dialer: Dialer;
   /** Connections not yet bound to a peer. */
   private readonly pending: PendingConnections;
-  private readonly contexts = new WeakMap<Connection, MessageContext>();
-  private readonly views = new ConnectionViews();
+  private readonly intake: FrameIntake;
   /** Peers unbound when their connection was evicted, for the close listeners once it has closed. */
   private readonly evictedPeers = new WeakMap<Connection, PeerInfo>();
   private readonly openListeners = new Set<OpenListener>();
   private readonly closeListeners = new Set<CloseListener>();
-  private stopped = false;
-  /**
-   * The time of the frames handled in this turn of the event loop (one socket read's worth, usually),
-   * read once: `lastSeen` needs no finer time, and a clock read per frame cost 2 % of a 64-byte link.
-   */
-  private frameTime: number | undefined;
-  private readonly forgetFrameTime = (): void => {
-    this.frameTime = undefined;
-  };
   private readonly evicted: ThrottledWarning;
   private readonly refusedPeer: ThrottledWarning;
   private readonly secondId: ThrottledWarning;
@@ -74,7 +62,6 @@ export class ConnectionPool {
     private readonly config: NodeConfig,
     private readonly logger: Logger,
   ) {
-    this.handshakes = new PendingRequests(clock);
     const now = (): number => clock.now();
     this.evicted = new ThrottledWarning(logger, "closed a connection to make room (a pending connection never keeps a newcomer out)", undefined, now);
     this.refusedPeer = new ThrottledWarning(logger, "refused a peer: no peer slot for it", undefined, now);
@@ -82,6 +69,25 @@ export class ConnectionPool {
     this.refusedIdentity = new ThrottledWarning(logger, "refused a peer's handshake: its id is not the one it proved", undefined, now);
     this.takenIds = new TakenIdRefusals(logger, now, self, config.security);
     this.pending = new PendingConnections(clock, config.limits, logger, this.evicted);
+    this.dialer = new Dialer({
+      transport,
+      self,
+      peers,
+      clock,
+      handshakeTimeoutMs: config.limits.requestTimeoutMs,
+      isBound: (connection) => connection.peerId !== undefined && this.byPeer.get(connection.peerId) === connection,
+      refusalOf: (connection) => this.takenIds.errorFor(connection),
+    });
+    this.intake = new FrameIntake({
+      security: config.security,
+      peers,
+      dispatcher,
+      self,
+      events,
+      clock,
+      refusedIdentity: this.refusedIdentity,
+      sendToPeers: (envelope, skip) => this.sendToPeers(envelope, skip),
+    });
   }
 
   /**
@@ -91,8 +97,8 @@ export class ConnectionPool {
   attach(): void {
     this.transport.setHandlers({
       connection: (connection) => this.handleOpen(connection),
-      frame: (connection, envelope) => this.handleFrame(connection, envelope),
-      knownFrame: (connection, msgType, id, sig) => this.isKnownFrame(connection, msgType, id, sig),
+      frame: (connection, envelope) => this.intake.handleFrame(connection, envelope),
+      knownFrame: (connection, msgType, id, sig) => this.intake.isKnownFrame(connection, msgType, id, sig),
       disconnect: (connection, reason) => this.handleClose(connection, reason),
     });
   }
@@ -111,34 +117,15 @@ export class ConnectionPool {
 
   /** Opens a connection to an address (one dial per address at a time; concurrent callers share it). */
   dial(host: string, port: number, options: DialOptions = {}): Promise<Connection> {
-    if (this.stopped) return Promise.reject(new NodeStateError("The node is shut down; create a new node to dial."));
-    const own = this.self.address;
-    if (host === own.host && port === own.port) return Promise.reject(new SelfDialError(host, port));
-    const key = `${host}:${port}`;
-    let pending = this.dialing.get(key);
-    if (!pending) {
-      pending = this.transport.dial(host, port, options).finally(() => this.dialing.delete(key));
-      this.dialing.set(key, pending);
-    }
-    return pending;
+    return this.dialer.dial(host, port, options);
   }
 
   /**
    * Dials an address and waits until the handshake binds the connection to a peer (the ping plugin
    * performs it). Resolves at once when a connected peer already advertised that address.
    */
-  async connect(host: string, port: number, options: DialOptions = {}): Promise<PeerRecord> {
-    const known = this.peers.findByAddress(host, port);
-    if (known?.connected) return known;
-    const connection = await this.dial(host, port, options);
-    const bound = connection.peerId !== undefined && this.byPeer.get(connection.peerId) === connection;
-    if (bound) return this.peers.find(connection.peerId!)!;
-    if (connection.closed) throw this.takenIds.errorFor(connection) ?? new DialError(host, port, "the connection closed before the handshake");
-    const what = `The handshake with ${host}:${port}`;
-    return this.handshakes.wait(connection, this.config.limits.requestTimeoutMs, what).catch((error: unknown) => {
-      if (error instanceof TimeoutError) connection.close("handshake timeout");
-      throw error;
-    });
+  connect(host: string, port: number, options: DialOptions = {}): Promise<PeerRecord> {
+    return this.dialer.connect(host, port, options);
   }
 
   /**
@@ -186,7 +173,7 @@ export class ConnectionPool {
         this.peers.add(info, { connected: true, lastSeen: now, dialect });
         this.pending.remove(connection);
         existing.close(`replaced by the connection ${connection.id}`);
-        this.settleWaiters(connection, undefined);
+        this.dialer.settle(connection, undefined);
         return true;
       }
       const holder = this.peers.find(info.id);
@@ -195,7 +182,7 @@ export class ConnectionPool {
         return false;
       }
       connection.peerId = info.id;
-      this.settleWaiters(connection, undefined);
+      this.dialer.settle(connection, undefined);
       this.logger.debug("refused a second connection for a connected peer", { connection: connection.id, peer: info.id, via: connection.direction });
       connection.close(`duplicate connection to ${info.id}: that peer is connected on a live connection`);
       return false;
@@ -221,7 +208,7 @@ export class ConnectionPool {
     this.pending.remove(connection);
     this.logger.info("peer connected", { peer: info.id, host: info.host, port: info.port, via: connection.direction });
     this.events.emit("peer:connect", withDialect({ id: info.id, host: info.host, port: info.port }, dialect));
-    this.settleWaiters(connection, undefined);
+    this.dialer.settle(connection, undefined);
     return true;
   }
 
@@ -267,18 +254,17 @@ export class ConnectionPool {
 
   /** The read-only view of a connection that plugins get; one per connection. */
   viewOf(connection: Connection): ConnectionView {
-    return this.views.viewOf(connection);
+    return this.intake.viewOf(connection);
   }
 
   /** The connection behind a view this pool handed out, or undefined for anything else. */
   connectionBehind(view: ConnectionView): Connection | undefined {
-    return this.views.connectionBehind(view);
+    return this.intake.connectionBehind(view);
   }
 
   /** Refuses new dials and fails every pending handshake; the transport closes the sockets. */
   stop(): void {
-    this.stopped = true;
-    this.handshakes.rejectAll(new NodeStateError("The node shut down before the handshake completed."));
+    this.dialer.stop();
     this.pending.clear();
     this.openListeners.clear();
     this.closeListeners.clear();
@@ -286,7 +272,7 @@ export class ConnectionPool {
 
   /** Dials in progress. */
   get dialsInProgress(): number {
-    return this.dialing.size;
+    return this.dialer.inProgress;
   }
 
   private handleOpen(connection: Connection): void {
@@ -301,51 +287,12 @@ export class ConnectionPool {
     for (const listener of this.openListeners) this.callListener(() => listener(connection));
   }
 
-  private handleFrame(connection: Connection, envelope: Envelope): void {
-    const impostor = originatorRefusal(connection, envelope, this.config.security);
-    if (impostor !== undefined) {
-      // On a proven link no honest node does this: the link is closed. A plaintext one is a bad frame.
-      if (connection.provenPeerId === undefined) connection.rejectFrame(impostor);
-      else {
-        this.refusedIdentity.warn({ connection: connection.id, remote: `${connection.remote.host}:${connection.remote.port}`, claimed: envelope.originator, reason: impostor });
-        connection.close(impostor);
-      }
-      return;
-    }
-    const peerId = connection.peerId;
-    if (peerId !== undefined) this.peers.touch(peerId, this.frameNow());
-    this.events.emit("message", envelope, peerId);
-    this.dispatcher.dispatch(envelope, this.contextOf(connection));
-  }
-
-  /** The clock, read at the first frame of a turn and reused until its microtasks run. */
-  private frameNow(): number {
-    if (this.frameTime === undefined) {
-      this.frameTime = this.clock.now();
-      queueMicrotask(this.forgetFrameTime);
-    }
-    return this.frameTime;
-  }
-
-  /**
-   * Whether a signed frame is one a plugin already has (`Handlers.known`): then it is dropped unparsed,
-   * only refreshing its peer's liveness. Only on a proven link bound to a peer (elsewhere the handlers
-   * have refusals to make), and never while a `message` listener wants to see every frame.
-   */
-  private isKnownFrame(connection: Connection, msgType: string, id: string, sig: string): boolean {
-    const peerId = connection.peerId;
-    if (peerId === undefined || connection.provenPeerId === undefined || this.events.listens("message")) return false;
-    if (!this.dispatcher.isKnown(msgType, id, sig)) return false;
-    this.peers.touch(peerId, this.frameNow());
-    return true;
-  }
-
   private handleClose(connection: Connection, reason: string): void {
     this.open.delete(connection);
     this.pending.remove(connection);
     const peer = this.unbind(connection, reason) ?? this.evictedPeers.get(connection);
     const cause = reason === NOT_A_PEERKIT_NODE ? reason : `the connection closed before the handshake (${reason})`;
-    this.settleWaiters(connection, this.takenIds.errorFor(connection) ?? new DialError(connection.remote.host, connection.remote.port, cause));
+    this.dialer.settle(connection, this.takenIds.errorFor(connection) ?? new DialError(connection.remote.host, connection.remote.port, cause));
     for (const listener of this.closeListeners) this.callListener(() => listener(connection, peer, reason));
   }
 
@@ -363,43 +310,6 @@ export class ConnectionPool {
     this.logger.info("peer disconnected", { peer: peerId, reason });
     this.events.emit("peer:disconnect", peer, reason);
     return peer;
-  }
-
-  /** Resolves a connection's handshake waiters with its peer, or rejects them with `error`. */
-  private settleWaiters(connection: Connection, error: Error | undefined): void {
-    if (!this.handshakes.has(connection)) return;
-    const peerId = connection.peerId;
-    // A dialler whose connection lost a duplicate race never saw a PONG on it; the peer it reached may
-    // still be connected over the other connection, found by the address it dialled.
-    const peer =
-      peerId !== undefined
-        ? this.peers.find(peerId)
-        : connection.direction === "outbound"
-          ? this.peers.findByAddress(connection.remote.host, connection.remote.port)
-          : undefined;
-    if (peer?.connected) this.handshakes.resolve(connection, peer);
-    else this.handshakes.reject(connection, error ?? new DialError(connection.remote.host, connection.remote.port, "the handshake was refused"));
-  }
-
-  private contextOf(connection: Connection): MessageContext {
-    let context = this.contexts.get(connection);
-    if (!context) {
-      const self = this.self;
-      context = Object.freeze({
-        connection: this.viewOf(connection),
-        get peerId() {
-          return connection.peerId;
-        },
-        reply: (type: string, msg: unknown, extras?: EnvelopeExtras) => connection.send(self.envelope(type, msg, extras)),
-        forward: (envelope: Envelope, except?: Iterable<string>) => {
-          const skip = except === undefined ? undefined : new Set(except);
-          return this.sendToPeers(envelope, (peerId, other) => other === connection || skip?.has(peerId) === true);
-        },
-        reject: (reason: string) => connection.rejectFrame(reason),
-      });
-      this.contexts.set(connection, context);
-    }
-    return context;
   }
 
   private callListener(call: () => void): void {
