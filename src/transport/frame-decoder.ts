@@ -64,12 +64,25 @@ export class FrameDecoder {
       newline = chunk.indexOf(NEWLINE, start);
     }
 
-    while (newline >= 0) {
-      const end = lineEnd(chunk, start, newline);
-      this.checkLength(end - start);
-      if (end > start) onLine(chunk.toString("utf8", start, end));
-      start = newline + 1;
-      newline = chunk.indexOf(NEWLINE, start);
+    if (newline >= 0) {
+      // Lengths are checked in bytes, line by line; the text is decoded once for all the complete lines
+      // (a C++ call per line cost more than the split). A newline byte never sits inside a multi-byte
+      // character, so decoding them together gives each line the text it would have alone.
+      const first = start;
+      let last = -1;
+      let tooLarge = false;
+      while (newline >= 0) {
+        if (lineEnd(chunk, start, newline) - start > this.maxFrameBytes) {
+          tooLarge = true;
+          break;
+        }
+        last = newline;
+        start = newline + 1;
+        newline = chunk.indexOf(NEWLINE, start);
+      }
+      if (last >= 0) emitLines(chunk.toString("utf8", first, last), onLine);
+      // The lines before an oversized one are handed over first, as documented.
+      if (tooLarge) this.checkLength(Number.POSITIVE_INFINITY);
     }
 
     if (start < chunk.length) {
@@ -127,6 +140,14 @@ export class FrameDecoder {
       this.reset();
       throw new FrameTooLargeError(this.maxFrameBytes);
     }
+  }
+}
+
+/** Calls `onLine` for each non-empty line of `text` (lines joined by `\n`), without a trailing `\r`. */
+function emitLines(text: string, onLine: (line: string) => void): void {
+  for (const line of text.split("\n")) {
+    const trimmed = line.endsWith("\r") ? line.slice(0, -1) : line;
+    if (trimmed.length > 0) onLine(trimmed);
   }
 }
 

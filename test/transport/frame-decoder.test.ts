@@ -36,6 +36,14 @@ describe("FrameDecoder", () => {
     }
   });
 
+  it("decodes invalid UTF-8 in a line as that line alone would decode (the complete lines of a chunk are decoded together)", () => {
+    // Lone lead bytes, a truncated sequence just before the newline, a stray continuation byte, CR after junk.
+    const raw = [Buffer.from([0x7b, 0xe2, 0x7d]), Buffer.from([0x61, 0xe2, 0x82]), Buffer.from([0x80, 0x62]), Buffer.from([0xf0, 0x9f, 0x0d])];
+    const joined = Buffer.concat(raw.flatMap((line) => [line, Buffer.from("\n")]));
+    const alone = raw.map((line) => (line.at(-1) === 0x0d ? line.subarray(0, -1) : line).toString("utf8"));
+    expect(new FrameDecoder(1_024).push(joined)).toEqual(alone);
+  });
+
   it("strips the carriage return of CRLF line endings, even when split from its newline", () => {
     const decoder = new FrameDecoder(1_024);
     expect(decoder.push(Buffer.from("one\r\ntwo\r"))).toEqual(["one"]);
