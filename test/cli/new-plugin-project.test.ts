@@ -7,7 +7,7 @@
 // lock names each package's tarball, which the checkout's own `npm ci` left in the npm cache.
 // `--ignore-scripts` then `npm run build`: a plain install also runs the linked checkout's `prepare`,
 // which would rebuild this checkout's dist/ under the CLI tests running next to this one.
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +17,8 @@ import { CLI_PATH, CliProcess, WAIT_MS } from "./cli-process.js";
 import { closeRawPeers, frame, rawPeer } from "../integration/raw-peer.js";
 import { waitUntil } from "../integration/tcp-nodes.js";
 
+/** util-linux's `script`, to run a command on a pseudo-terminal as a person's shell would. */
+const SCRIPT = spawnSync("script", ["--version"], { encoding: "utf8" }).status === 0 ? "script" : undefined;
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 /** One npm step on a shared, loaded machine; the whole test takes about 30 s on an idle one. */
 const STEP_MS = 60_000;
@@ -72,7 +74,7 @@ async function run(command: string, args: readonly string[], cwd: string): Promi
 }
 
 describe("a plugin project made by peerkit new-plugin", () => {
-  it("installs offline, passes its tests, and runs a node that answers DICE", async () => {
+  it("installs offline, passes its tests, runs a node that answers DICE, and exits 0 on Ctrl-C under npx", async () => {
     const parent = await mkdtemp(join(tmpdir(), "peerkit-plugin-project-"));
     dirs.push(parent);
     const dir = join(parent, "dice");
@@ -96,5 +98,17 @@ describe("a plugin project made by peerkit new-plugin", () => {
 
     killGroup(child, "SIGTERM");
     await node.waitForExit();
-  }, 5 * STEP_MS);
+
+    if (SCRIPT === undefined) return;
+    // Ctrl-C in a person's terminal under npx: the chat prompt takes it as /quit, and npx exits 0.
+    const terminal = launch(SCRIPT, ["-q", "-e", "-c", "npx peerkit start --host 127.0.0.1 --port 0", "/dev/null"], dir);
+    let screen = "";
+    terminal.stdout.on("data", (chunk: Buffer) => (screen += chunk.toString("utf8")));
+    await waitUntil(() => screen.includes("[listening]"), "the node on the terminal to listen", STEP_MS);
+    let exitCode: number | null | undefined;
+    terminal.on("close", (code) => (exitCode = code));
+    terminal.stdin.write("\u0003");
+    await waitUntil(() => exitCode !== undefined, `npx to exit after Ctrl-C; the screen:\n${screen}`, STEP_MS);
+    expect(exitCode, `the screen:\n${screen}`).toBe(0);
+  }, 6 * STEP_MS);
 });
