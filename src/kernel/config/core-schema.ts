@@ -43,13 +43,17 @@ const BOOTSTRAP_ADDRESS = v.pipe(
       addIssue({ message: BOOTSTRAP_EXPECTED });
       return NEVER;
     }
+    if (!isHostName(parsed.host)) {
+      addIssue({ message: `"host:port" with a host that is ${HOST_NAME_FORMS}` });
+      return NEVER;
+    }
     return legacy ? { ...parsed, legacy: true } : parsed;
   }),
 );
 
 const BOOTSTRAP_OBJECT = plainObject(
   {
-    host: nonEmptyString("a non-empty string", "The peer's host name or IP address."),
+    host: v.pipe(nonEmptyString(HOST_NAME_FORMS, "The peer's host name or IP address."), v.check<string, string>(isHostName, HOST_NAME_FORMS)),
     port: integerIn(1, 65535, "The peer's port."),
     legacy: v.optional(
       v.pipe(v.boolean("a boolean (true for an original Python peer)"), v.description("The peer speaks the original Python peers' wire (needs the legacy plugin).")),
