@@ -47,6 +47,13 @@ export type Admission = "new" | "duplicate" | "dropped" | "forged";
  */
 export const MAX_VERIFICATIONS_OFF_LOOP = 1024;
 
+/**
+ * How many admissions one `ReplayGuard` keeps waiting to conclude in arrival order (`admitOffLoop`),
+ * those in flight included. Each holds a frame; past it, a message is verified and concluded at once,
+ * ahead of the waiting ones, so a slow thread pool cannot make a flood's frames pile up.
+ */
+export const MAX_ADMISSIONS_WAITING = 2 * MAX_VERIFICATIONS_OFF_LOOP;
+
 /** One signature verification, shared by the copies of a message: `verdict` once it has ended. */
 interface Verification {
   readonly sig: string;
@@ -74,6 +81,8 @@ export class ReplayGuard {
   private refusedSinceWarn = 0;
   /** Admissions waiting for their verification (`admitOffLoop`), in arrival order. */
   private readonly queue: Waiting[] = [];
+  /** How many ids the waiting admissions may record when they conclude. */
+  private queuedIds = 0;
   /** The verification running off the event loop for each message id (the first signature seen for it). */
   private readonly verifying = new Map<string, Verification>();
   private running = 0;
@@ -157,10 +166,13 @@ export class ReplayGuard {
     const early = this.precheck(envelope, ids, from);
     if (early !== undefined) return early;
     const signature = envelope.signature;
-    if (signature === undefined || !security.secure) return this.conclude(security.verify(envelope), envelope, ids, source, from, security);
+    if (signature === undefined || !security.secure || this.queue.length >= MAX_ADMISSIONS_WAITING) {
+      return this.conclude(security.verify(envelope), envelope, ids, source, from, security);
+    }
     const verification = this.verificationOf(envelope, signature.sig, security);
     return new Promise((resolve) => {
       this.queue.push({ verification, envelope, ids, source, from, security, resolve });
+      this.queuedIds += ids.length;
       this.drain();
     });
   }
@@ -168,11 +180,17 @@ export class ReplayGuard {
   /**
    * Whether the message `id` is being verified off the loop with this very signature (`admitOffLoop`):
    * then another copy carrying it needs nothing of its own, the verdict will be the same. Never while
-   * the seen-cache is full: then the first copy may be refused for its source's share, and each copy
-   * must be admitted on its own, charged to its own source.
+   * the seen-cache could be full when the first copy concludes (its ids plus those of every admission
+   * waiting may not fit): the first copy may then be refused for its source's share, and each copy must
+   * be admitted on its own, charged to its own source.
    */
   isVerifying(id: string, sig: string): boolean {
-    return this.seen.size < this.limits.seenCacheSize && this.verifying.get(id)?.sig === sig;
+    return this.seen.size + this.queuedIds < this.limits.seenCacheSize && this.verifying.get(id)?.sig === sig;
+  }
+
+  /** Bumped by `clear()`: a caller holding an admission from an older generation acts on nothing. */
+  get generation(): number {
+    return this.epoch;
   }
 
   /** How many verifications run off the event loop now (at most `MAX_VERIFICATIONS_OFF_LOOP`). */
@@ -243,6 +261,7 @@ export class ReplayGuard {
       const verdict = head.verification.verdict;
       if (verdict === undefined) return;
       this.queue.shift();
+      this.queuedIds -= head.ids.length;
       head.resolve(this.conclude(verdict, head.envelope, head.ids, head.source, head.from, head.security));
     }
   }
@@ -257,6 +276,7 @@ export class ReplayGuard {
     this.seen.clear();
     this.epoch++;
     this.queue.length = 0;
+    this.queuedIds = 0;
     this.verifying.clear();
     this.running = 0;
   }
