@@ -56,7 +56,6 @@ export const MAX_ADMISSIONS_WAITING = 2 * MAX_VERIFICATIONS_OFF_LOOP;
 
 /** One signature verification, shared by the copies of a message: `verdict` once it has ended. */
 interface Verification {
-  readonly sig: string;
   verdict: boolean | undefined;
 }
 
@@ -83,7 +82,10 @@ export class ReplayGuard {
   private readonly queue: Waiting[] = [];
   /** How many ids the waiting admissions may record when they conclude. */
   private queuedIds = 0;
-  /** The verification running off the event loop for each message id (the first signature seen for it). */
+  /**
+   * The verification running off the event loop for each message id and signature (`verifyingKey`): a
+   * forged copy arriving first does not keep the valid one's copies from sharing its verification.
+   */
   private readonly verifying = new Map<string, Verification>();
   private running = 0;
   /** Bumped by `clear()`: a verification that ends in an older epoch concludes nothing. */
@@ -185,7 +187,7 @@ export class ReplayGuard {
    * be admitted on its own, charged to its own source.
    */
   isVerifying(id: string, sig: string): boolean {
-    return this.seen.size + this.queuedIds < this.limits.seenCacheSize && this.verifying.get(id)?.sig === sig;
+    return this.seen.size + this.queuedIds < this.limits.seenCacheSize && this.verifying.has(verifyingKey(id, sig));
   }
 
   /** Bumped by `clear()`: a caller holding an admission from an older generation acts on nothing. */
@@ -228,26 +230,25 @@ export class ReplayGuard {
   }
 
   /**
-   * The verification of this message: the one already running for its id when the signature is the same
-   * (a copy), else a new one, off the event loop while fewer than the cap run, else done here and now.
+   * The verification of this message: the one already running for its id and signature (a copy), else a
+   * new one, off the event loop while fewer than the cap run, else done here and now.
    */
   private verificationOf(envelope: Envelope, sig: string, security: MessageSecurity): Verification {
-    const id = envelope.id!;
-    const running = this.verifying.get(id);
-    if (running !== undefined && running.sig === sig) return running;
-    const verification: Verification = { sig, verdict: undefined };
+    const key = verifyingKey(envelope.id!, sig);
+    const running = this.verifying.get(key);
+    if (running !== undefined) return running;
+    const verification: Verification = { verdict: undefined };
     if (this.running >= MAX_VERIFICATIONS_OFF_LOOP) {
       verification.verdict = security.verify(envelope);
       return verification;
     }
     const epoch = this.epoch;
     this.running++;
-    // A copy with another signature (a forgery, or a second valid one) gets its own, unshared verification.
-    if (running === undefined) this.verifying.set(id, verification);
+    this.verifying.set(key, verification);
     void security.verifyOffLoop(envelope).then((verdict) => {
       if (epoch !== this.epoch) return;
       this.running--;
-      if (this.verifying.get(id) === verification) this.verifying.delete(id);
+      this.verifying.delete(key);
       verification.verdict = verdict;
       this.drain();
     });
@@ -280,4 +281,9 @@ export class ReplayGuard {
     this.verifying.clear();
     this.running = 0;
   }
+}
+
+/** The key of a verification in `ReplayGuard.verifying`: a message id and a signature (base64url, no space). */
+function verifyingKey(id: string, sig: string): string {
+  return `${id} ${sig}`;
 }

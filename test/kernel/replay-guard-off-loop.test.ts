@@ -87,6 +87,21 @@ describe("ReplayGuard.admitOffLoop", () => {
     expect(await valid).toBe("new");
   });
 
+  it("shares the valid copy's verification among its copies even when a forged copy came first", async () => {
+    const { guard, security, pending } = setup();
+    const all = [guard.admitOffLoop(signed("m", "BAD"), ["m"], "10.0.0.1", "mallory", security), guard.admitOffLoop(signed("m", "GOOD"), ["m"], "10.0.0.2", "bob", security)];
+    // Another honest copy: dropped unparsed, not verified again (a forger racing every message cannot
+    // make each of its copies cost a verification).
+    expect(guard.isVerifying("m", "GOOD")).toBe(true);
+    expect(guard.isVerifying("m", "BAD")).toBe(true);
+    all.push(guard.admitOffLoop(signed("m", "GOOD"), ["m"], "10.0.0.3", "carol", security));
+    expect(pending).toHaveLength(2);
+    pending[0]!.end(false);
+    pending[1]!.end(true);
+    expect(await Promise.all(all)).toEqual(["forged", "new", "duplicate"]);
+    expect(guard.isVerifying("m", "GOOD")).toBe(false);
+  });
+
   it(`verifies on the event loop past ${MAX_VERIFICATIONS_OFF_LOOP} verifications in flight, dropping nothing`, async () => {
     const { guard, security, pending, syncVerifies } = setup();
     const all: Array<Promise<Admission> | Admission> = [];
