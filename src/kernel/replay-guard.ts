@@ -47,9 +47,15 @@ export type Admission = "new" | "duplicate" | "dropped" | "forged";
  */
 export const MAX_VERIFICATIONS_OFF_LOOP = 1024;
 
+/**
+ * How many admissions one `ReplayGuard` keeps waiting to conclude in arrival order (`admitOffLoop`),
+ * those in flight included. Each holds a frame; past it, a message is verified and concluded at once,
+ * ahead of the waiting ones, so a slow thread pool cannot make a flood's frames pile up.
+ */
+export const MAX_ADMISSIONS_WAITING = 2 * MAX_VERIFICATIONS_OFF_LOOP;
+
 /** One signature verification, shared by the copies of a message: `verdict` once it has ended. */
 interface Verification {
-  readonly sig: string;
   verdict: boolean | undefined;
 }
 
@@ -74,7 +80,12 @@ export class ReplayGuard {
   private refusedSinceWarn = 0;
   /** Admissions waiting for their verification (`admitOffLoop`), in arrival order. */
   private readonly queue: Waiting[] = [];
-  /** The verification running off the event loop for each message id (the first signature seen for it). */
+  /** How many ids the waiting admissions may record when they conclude. */
+  private queuedIds = 0;
+  /**
+   * The verification running off the event loop for each message id and signature (`verifyingKey`): a
+   * forged copy arriving first does not keep the valid one's copies from sharing its verification.
+   */
   private readonly verifying = new Map<string, Verification>();
   private running = 0;
   /** Bumped by `clear()`: a verification that ends in an older epoch concludes nothing. */
@@ -157,10 +168,13 @@ export class ReplayGuard {
     const early = this.precheck(envelope, ids, from);
     if (early !== undefined) return early;
     const signature = envelope.signature;
-    if (signature === undefined || !security.secure) return this.conclude(security.verify(envelope), envelope, ids, source, from, security);
+    if (signature === undefined || !security.secure || this.queue.length >= MAX_ADMISSIONS_WAITING) {
+      return this.conclude(security.verify(envelope), envelope, ids, source, from, security);
+    }
     const verification = this.verificationOf(envelope, signature.sig, security);
     return new Promise((resolve) => {
       this.queue.push({ verification, envelope, ids, source, from, security, resolve });
+      this.queuedIds += ids.length;
       this.drain();
     });
   }
@@ -168,11 +182,17 @@ export class ReplayGuard {
   /**
    * Whether the message `id` is being verified off the loop with this very signature (`admitOffLoop`):
    * then another copy carrying it needs nothing of its own, the verdict will be the same. Never while
-   * the seen-cache is full: then the first copy may be refused for its source's share, and each copy
-   * must be admitted on its own, charged to its own source.
+   * the seen-cache could be full when the first copy concludes (its ids plus those of every admission
+   * waiting may not fit): the first copy may then be refused for its source's share, and each copy must
+   * be admitted on its own, charged to its own source.
    */
   isVerifying(id: string, sig: string): boolean {
-    return this.seen.size < this.limits.seenCacheSize && this.verifying.get(id)?.sig === sig;
+    return this.seen.size + this.queuedIds < this.limits.seenCacheSize && this.verifying.has(verifyingKey(id, sig));
+  }
+
+  /** Bumped by `clear()`: a caller holding an admission from an older generation acts on nothing. */
+  get generation(): number {
+    return this.epoch;
   }
 
   /** How many verifications run off the event loop now (at most `MAX_VERIFICATIONS_OFF_LOOP`). */
@@ -210,26 +230,25 @@ export class ReplayGuard {
   }
 
   /**
-   * The verification of this message: the one already running for its id when the signature is the same
-   * (a copy), else a new one, off the event loop while fewer than the cap run, else done here and now.
+   * The verification of this message: the one already running for its id and signature (a copy), else a
+   * new one, off the event loop while fewer than the cap run, else done here and now.
    */
   private verificationOf(envelope: Envelope, sig: string, security: MessageSecurity): Verification {
-    const id = envelope.id!;
-    const running = this.verifying.get(id);
-    if (running !== undefined && running.sig === sig) return running;
-    const verification: Verification = { sig, verdict: undefined };
+    const key = verifyingKey(envelope.id!, sig);
+    const running = this.verifying.get(key);
+    if (running !== undefined) return running;
+    const verification: Verification = { verdict: undefined };
     if (this.running >= MAX_VERIFICATIONS_OFF_LOOP) {
       verification.verdict = security.verify(envelope);
       return verification;
     }
     const epoch = this.epoch;
     this.running++;
-    // A copy with another signature (a forgery, or a second valid one) gets its own, unshared verification.
-    if (running === undefined) this.verifying.set(id, verification);
+    this.verifying.set(key, verification);
     void security.verifyOffLoop(envelope).then((verdict) => {
       if (epoch !== this.epoch) return;
       this.running--;
-      if (this.verifying.get(id) === verification) this.verifying.delete(id);
+      this.verifying.delete(key);
       verification.verdict = verdict;
       this.drain();
     });
@@ -243,6 +262,7 @@ export class ReplayGuard {
       const verdict = head.verification.verdict;
       if (verdict === undefined) return;
       this.queue.shift();
+      this.queuedIds -= head.ids.length;
       head.resolve(this.conclude(verdict, head.envelope, head.ids, head.source, head.from, head.security));
     }
   }
@@ -257,7 +277,13 @@ export class ReplayGuard {
     this.seen.clear();
     this.epoch++;
     this.queue.length = 0;
+    this.queuedIds = 0;
     this.verifying.clear();
     this.running = 0;
   }
+}
+
+/** The key of a verification in `ReplayGuard.verifying`: a message id and a signature (base64url, no space). */
+function verifyingKey(id: string, sig: string): string {
+  return `${id} ${sig}`;
 }

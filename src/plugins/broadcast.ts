@@ -162,7 +162,13 @@ export class BroadcastPlugin {
     }
     const from = context.peerId;
     const admission = this.guard.admitOffLoop(envelope, this.idsOf(envelope), context.connection.remote.host, from, this.security);
-    if (admission instanceof Promise) return admission.then((verdict) => this.admitted(verdict, envelope, context));
+    if (admission instanceof Promise) {
+      // Concluded just before a stop, it may reach here after: the stopped plugin delivers nothing.
+      const generation = this.guard.generation;
+      return admission.then((verdict) => {
+        if (generation === this.guard.generation) this.admitted(verdict, envelope, context);
+      });
+    }
     this.admitted(admission, envelope, context);
   }
 

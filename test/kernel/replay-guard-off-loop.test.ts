@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Envelope } from "../../src/base/envelope.js";
 import { DEFAULT_LIMITS } from "../../src/kernel/config.js";
 import type { MessageSecurity } from "../../src/kernel/message-security.js";
-import { MAX_VERIFICATIONS_OFF_LOOP, ReplayGuard, type Admission } from "../../src/kernel/replay-guard.js";
+import { MAX_ADMISSIONS_WAITING, MAX_VERIFICATIONS_OFF_LOOP, ReplayGuard, type Admission } from "../../src/kernel/replay-guard.js";
 import { FakeClock } from "../../src/testing/fake-clock.js";
 import { MemoryLogger } from "../../src/testing/memory-logger.js";
 
@@ -87,6 +87,21 @@ describe("ReplayGuard.admitOffLoop", () => {
     expect(await valid).toBe("new");
   });
 
+  it("shares the valid copy's verification among its copies even when a forged copy came first", async () => {
+    const { guard, security, pending } = setup();
+    const all = [guard.admitOffLoop(signed("m", "BAD"), ["m"], "10.0.0.1", "mallory", security), guard.admitOffLoop(signed("m", "GOOD"), ["m"], "10.0.0.2", "bob", security)];
+    // Another honest copy: dropped unparsed, not verified again (a forger racing every message cannot
+    // make each of its copies cost a verification).
+    expect(guard.isVerifying("m", "GOOD")).toBe(true);
+    expect(guard.isVerifying("m", "BAD")).toBe(true);
+    all.push(guard.admitOffLoop(signed("m", "GOOD"), ["m"], "10.0.0.3", "carol", security));
+    expect(pending).toHaveLength(2);
+    pending[0]!.end(false);
+    pending[1]!.end(true);
+    expect(await Promise.all(all)).toEqual(["forged", "new", "duplicate"]);
+    expect(guard.isVerifying("m", "GOOD")).toBe(false);
+  });
+
   it(`verifies on the event loop past ${MAX_VERIFICATIONS_OFF_LOOP} verifications in flight, dropping nothing`, async () => {
     const { guard, security, pending, syncVerifies } = setup();
     const all: Array<Promise<Admission> | Admission> = [];
@@ -116,5 +131,32 @@ describe("ReplayGuard.admitOffLoop", () => {
     expect(guard.admitOffLoop(signed("old"), ["old"], "10.0.0.1", "bob", security)).toBe("dropped");
     const unsigned = { ...signed("u", undefined), signature: undefined, time: clock.now() };
     expect(guard.admitOffLoop(unsigned, ["u"], "10.0.0.1", "bob", security)).toBe("new");
+  });
+  it("does not drop a copy as being verified when the admissions waiting could fill the seen-cache: a hostile first copy cannot sink an honest one", async () => {
+    const guard = new ReplayGuard({ ...DEFAULT_LIMITS, seenCacheSize: 4 }, new FakeClock(0), new MemoryLogger());
+    const { security, pending } = fakeSecurity();
+    // Mallory's address holds 3 of the 4 slots, sends a filler, then relays m first.
+    for (const id of ["x1", "x2", "x3"]) guard.markSeen([id], "BROADCAST", "10.6.6.6");
+    const all = [guard.admitOffLoop(signed("f"), ["f"], "10.6.6.6", "mallory", security), guard.admitOffLoop(signed("m"), ["m"], "10.6.6.6", "mallory", security)];
+    // Bob's copy of m: dropped unparsed (Handlers.known) while the guard says it is being verified.
+    if (!guard.isVerifying("m", "S")) all.push(guard.admitOffLoop(signed("m"), ["m"], "10.0.0.2", "bob", security));
+    for (const p of pending) p.end(true);
+    const [filler, ...copies] = await Promise.all(all);
+    expect(filler).toBe("new");
+    // Mallory's copy is refused for its source's share; Bob's, charged to Bob, is admitted.
+    expect(copies).toEqual(["dropped", "new"]);
+    expect(guard.seen.has("m", 0)).toBe(true);
+  });
+
+  it(`keeps at most ${MAX_ADMISSIONS_WAITING} admissions waiting behind a verification that does not end: past that, concluded at once`, async () => {
+    const { guard, security, pending, syncVerifies } = setup();
+    const all: Array<Promise<Admission> | Admission> = [];
+    for (let i = 0; i < MAX_ADMISSIONS_WAITING; i++) all.push(guard.admitOffLoop(signed(`m${i}`), [`m${i}`], "10.0.0.1", "bob", security));
+    expect(all.every((a) => a instanceof Promise)).toBe(true);
+    // The thread pool is stuck (nothing ends): the next one does not pile up behind it.
+    expect(guard.admitOffLoop(signed("late"), ["late"], "10.0.0.1", "bob", security)).toBe("new");
+    expect(syncVerifies()).toBe(MAX_ADMISSIONS_WAITING - MAX_VERIFICATIONS_OFF_LOOP + 1);
+    for (const p of pending) p.end(true);
+    expect(new Set(await Promise.all(all))).toEqual(new Set(["new"]));
   });
 });
