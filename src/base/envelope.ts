@@ -13,7 +13,11 @@
  * `encodeEnvelope` forwards the text as received. Checking the signature is `src/secure/signing.ts`'s
  * job: this room only checks the shape.
  */
-import { hash } from "node:crypto";
+import { checkEnvelope, checkJsonValue, DEFAULT_MAX_JSON_DEPTH } from "./json-checks.js";
+import { isSignedForm, parseSigned } from "./signed-frame.js";
+
+export { checkEnvelope, checkJsonValue, DEFAULT_MAX_JSON_DEPTH, MAX_NAME_LENGTH } from "./json-checks.js";
+export { signedMessageId } from "./signed-frame.js";
 
 /** One message on the wire: `{msg_type, msg, originator, time}` plus the optional routing fields. */
 export interface Envelope<T = unknown> {
@@ -50,12 +54,6 @@ export interface EnvelopeSignature {
   readonly sig: string;
 }
 
-/** The longest `msg_type`, `originator`, `id` or `to` accepted, in characters. */
-export const MAX_NAME_LENGTH = 256;
-
-/** Message types whose envelope must carry an `id` (DESIGN.md §2: "required on BROADCAST and DIRECT"). */
-const TYPES_REQUIRING_ID = new Set(["BROADCAST", "DIRECT", "DIRECT_ACK"]);
-
 /** The outcome of parsing one frame: an envelope, or the reason it was rejected. */
 export type ParseResult = { ok: true; envelope: Envelope } | { ok: false; reason: string };
 
@@ -71,100 +69,6 @@ export interface KnownFrame {
 
 /** The outcome of `parseFrame`: `parseEnvelope`'s, or a signed frame whose id is already known. */
 export type FrameResult = ParseResult | KnownFrame;
-
-function isName(value: unknown): value is string {
-  return typeof value === "string" && value.length > 0 && value.length <= MAX_NAME_LENGTH;
-}
-
-/**
- * Checks that a parsed JSON value has the envelope's shape; returns the reason when it does not.
- * Extra fields are allowed (forward compatibility) and passed through untouched.
- */
-export function checkEnvelope(value: unknown): string | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return "frame is not a JSON object";
-  }
-  const v = value as Record<string, unknown>;
-  if (!isName(v.msg_type)) return "field msg_type must be a non-empty string";
-  if (!("msg" in v)) return "field msg is missing";
-  if (!isName(v.originator)) return "field originator must be a non-empty string";
-  if (typeof v.time !== "number" || !Number.isFinite(v.time)) return "field time must be a finite number";
-  if (v.id !== undefined && !isName(v.id)) return "field id must be a non-empty string";
-  if (v.to !== undefined && !isName(v.to)) return "field to must be a non-empty string";
-  if (v.ttl !== undefined && !(Number.isInteger(v.ttl) && (v.ttl as number) >= 0)) {
-    return "field ttl must be a non-negative integer";
-  }
-  if (v.seq !== undefined && !isSequenceNumber(v.seq)) return "field seq must be an integer from 0 to 2^53-1";
-  // A signature comes only from the signed form (parseSigned), never from a field a frame names so.
-  if (Object.hasOwn(v, "signature")) return "field signature is reserved (a signed message uses the sig and signed fields)";
-  if (v.id === undefined && TYPES_REQUIRING_ID.has(v.msg_type)) return `field id is required on ${v.msg_type}`;
-  return undefined;
-}
-
-/** The default of `limits.maxJsonDepth`, for callers that have no config at hand. */
-export const DEFAULT_MAX_JSON_DEPTH = 64;
-
-/** Whether a key could reach `Object.prototype` if some consumer merged a payload into an object. */
-function isForbiddenKey(key: string): boolean {
-  return key === "__proto__" || key === "constructor" || key === "prototype";
-}
-
-/**
- * Checks a value as `JSON.parse` returns it (a tree: no cycle, no shared node) before anything else walks
- * it: arrays and objects nested at most `maxDepth` deep (the value itself is depth 1, a scalar 0), and no
- * `__proto__`, `constructor` or `prototype` key at any depth. Returns the reason it is refused, or
- * undefined. Never throws, whatever the depth.
- *
- * Iterative, with an explicit stack: a recursive walk overflows the call stack on a frame of a few
- * thousand `[` (issue 9, item 1). Each node is visited once, so the work is linear in the value's size,
- * which `limits.maxFrameBytes` bounds for a frame; the walk stops at the first node past `maxDepth`.
- * Everything downstream that recurses (V8's `JSON.stringify` in the printers, the event emitters' callers,
- * the loggers) relies on this bound: a value that passed here is at most `maxDepth` deep.
- *
- * Used by `parseEnvelope` on every frame, of every dialect, before anything else walks it.
- */
-export function checkJsonValue(root: unknown, maxDepth: number = DEFAULT_MAX_JSON_DEPTH): string | undefined {
-  if (typeof root !== "object" || root === null) return undefined;
-  if (maxDepth < 1) return depthReason(maxDepth);
-  // The stacks (two parallel ones rather than one of pairs: no allocation per node) are made only for a
-  // value that nests: most frames are one object of scalars and strings, walked without allocating.
-  let nodes: object[] | undefined;
-  let depths: number[] | undefined;
-  let node: object = root;
-  let depth = 1;
-  for (;;) {
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        const item: unknown = node[i];
-        if (typeof item !== "object" || item === null) continue;
-        if (depth >= maxDepth) return depthReason(maxDepth);
-        (nodes ??= []).push(item);
-        (depths ??= []).push(depth + 1);
-      }
-    } else {
-      const record = node as Record<string, unknown>;
-      // for-in rather than Object.keys (half the cost: no array per object). It lists the own keys, all of
-      // them (JSON.parse makes every property an enumerable data property, `__proto__` included), and
-      // inherited enumerable ones, of which Object.prototype has none: should something have polluted it,
-      // the walk only refuses more, and still ends (at `maxDepth`).
-      for (const key in record) {
-        if (isForbiddenKey(key)) return "frame contains a forbidden key (__proto__, constructor or prototype)";
-        const item = record[key];
-        if (typeof item !== "object" || item === null) continue;
-        if (depth >= maxDepth) return depthReason(maxDepth);
-        (nodes ??= []).push(item);
-        (depths ??= []).push(depth + 1);
-      }
-    }
-    if (nodes === undefined || nodes.length === 0) return undefined;
-    node = nodes.pop()!;
-    depth = depths!.pop()!;
-  }
-}
-
-function depthReason(maxDepth: number): string {
-  return `JSON nested deeper than limits.maxJsonDepth (${maxDepth})`;
-}
 
 /** The outcome of a dialect's `Translation`: the envelope-shaped value, or why the message is not one. */
 export type TranslationResult = { ok: true; value: unknown } | { ok: false; reason: string };
@@ -241,73 +145,6 @@ export function parseFrame(text: string, options: FrameOptions = {}): FrameResul
   const reason = checkEnvelope(value);
   if (reason !== undefined) return { ok: false, reason };
   return { ok: true, envelope: value as Envelope };
-}
-
-/** The fields of a signed frame's outer object; anything else there is refused. */
-const SIGNED_OUTER_FIELDS = new Set(["msg_type", "ttl", "sig", "signed"]);
-/** Fields the signed text may not carry: those outside the signature, or derived from it. */
-const SIGNED_INNER_FORBIDDEN = ["id", "ttl", "sig", "signed", "signature"];
-/** A 64-byte signature in canonical base64url: 85 characters, then one whose 4 low bits are zero. */
-const SIGNATURE_PATTERN = /^[A-Za-z0-9_-]{85}[AQgw]$/;
-/** A lone surrogate: its UTF-8 encoding is U+FFFD, so two texts would share one signature and one id. */
-const LONE_SURROGATE = /\p{Surrogate}/u;
-
-function isSequenceNumber(value: unknown): value is number {
-  return Number.isSafeInteger(value) && (value as number) >= 0;
-}
-
-function isSignedForm(value: unknown): boolean {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  return Object.hasOwn(value, "signed") || Object.hasOwn(value, "sig");
-}
-
-/**
- * The id of a signed message: base64url (no padding, 43 characters) of the SHA-256 of the signed
- * text's UTF-8 bytes. It covers everything the originator signed and nothing a relay may change.
- */
-export function signedMessageId(text: string): string {
-  // The one-shot `hash` (a string is hashed as its UTF-8 bytes): a third of `createHash`'s cost, paid
-  // for every copy of every signed frame, duplicates included.
-  return hash("sha256", text, "base64url");
-}
-
-/**
- * The signed form, after the outer value passed `checkJsonValue` (and a dialect's translation): checks
- * the outer object, then parses the signed text with the checks every frame gets, plus the signed form's
- * own (same msg_type, a `seq`, no field that lies outside the signature or is derived from it).
- */
-function parseSigned(outer: Record<string, unknown>, maxJsonDepth: number, isKnown: FrameOptions["isKnown"]): FrameResult {
-  for (const key of Object.keys(outer)) {
-    if (!SIGNED_OUTER_FIELDS.has(key)) return { ok: false, reason: "signed frame: only msg_type, ttl, sig and signed may lie outside the signed text" };
-  }
-  const { msg_type: type, ttl, sig, signed: text } = outer;
-  if (!isName(type)) return { ok: false, reason: "signed frame: field msg_type must be a non-empty string" };
-  if (ttl !== undefined && !(Number.isInteger(ttl) && (ttl as number) >= 0)) return { ok: false, reason: "signed frame: field ttl must be a non-negative integer" };
-  if (typeof sig !== "string" || !SIGNATURE_PATTERN.test(sig)) return { ok: false, reason: "signed frame: field sig must be a 64-byte signature in base64url (86 characters)" };
-  if (typeof text !== "string") return { ok: false, reason: "signed frame: field signed must be a string" };
-  if (LONE_SURROGATE.test(text)) return { ok: false, reason: "signed frame: the signed text is not well-formed Unicode" };
-  const id = signedMessageId(text);
-  if (isKnown?.(type, id, sig) === true) return { ok: "known", msg_type: type, id };
-  let inner: unknown;
-  try {
-    inner = JSON.parse(text);
-  } catch {
-    return { ok: false, reason: "signed frame: the signed text is not valid JSON" };
-  }
-  const unsafe = checkJsonValue(inner, maxJsonDepth);
-  if (unsafe !== undefined) return { ok: false, reason: `signed frame: ${unsafe}` };
-  if (typeof inner !== "object" || inner === null || Array.isArray(inner)) return { ok: false, reason: "signed frame: the signed text is not a JSON object" };
-  const fields = inner as Record<string, unknown>;
-  const derived = SIGNED_INNER_FORBIDDEN.find((key) => Object.hasOwn(fields, key));
-  if (derived !== undefined) return { ok: false, reason: `signed frame: the signed text may not carry field ${derived}` };
-  if (fields.msg_type !== type) return { ok: false, reason: "signed frame: msg_type differs inside and outside the signed text" };
-  if (!isSequenceNumber(fields.seq)) return { ok: false, reason: "signed frame: field seq must be an integer from 0 to 2^53-1" };
-  const withId = { ...fields, id };
-  const reason = checkEnvelope(withId);
-  if (reason !== undefined) return { ok: false, reason: `signed frame: ${reason}` };
-  const envelope: Envelope = { ...(withId as unknown as Envelope), signature: { text, sig } };
-  if (ttl !== undefined) envelope.ttl = ttl as number;
-  return { ok: true, envelope };
 }
 
 /**
