@@ -1,5 +1,8 @@
 /** Peer identity types shared by the peer table, the plugins and the public API. */
 
+/** The start of every key-derived (protocol v2) peer id: `pk_`, then the base32 of an ed25519 key. */
+export const PEER_ID_PREFIX = "pk_";
+
 /** A peer's id and its listening address, as PING, PONG and ADVERTISE_REPLY carry them. */
 export interface PeerInfo {
   id: string;

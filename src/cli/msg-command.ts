@@ -15,6 +15,7 @@
  * A connected legacy peer is refused: the original Python peers have no one-to-one messages.
  */
 import { PeerkitError } from "../base/errors.js";
+import { PEER_ID_PREFIX } from "../base/peer.js";
 import type { KnownPeer } from "./known-peers.js";
 import { abbreviatePeerId, isFullPeerId, isIdPrefix, MIN_PREFIX_CHARS, shownName } from "./peer-names.js";
 
@@ -104,7 +105,7 @@ export function resolveMsgTarget(target: string, known: readonly KnownPeer[], op
   if (candidates.length > 1) throw new AmbiguousTargetError(target, candidates, known);
 
   if (options.insecure) return { to: target };
-  if (target.startsWith("pk_") && !prefix) {
+  if (target.startsWith(PEER_ID_PREFIX) && !prefix) {
     throw new UnknownTargetError(target, `is neither a full peer id nor a prefix of one (pk_ and at least ${MIN_PREFIX_CHARS} of the characters a-z and 2-7)`);
   }
   throw new UnknownTargetError(target, prefix ? "is the start of no known peer's id" : "is the nick of no connected peer");

@@ -16,6 +16,7 @@
 import { networkGroup, sourceKeyOf } from "../base/network-address.js";
 import type { Limits, SecurityMode } from "./config.js";
 import type { Envelope } from "../base/envelope.js";
+import { PEER_ID_PREFIX } from "../base/peer.js";
 
 export { networkGroup, sourceKeyOf } from "../base/network-address.js";
 import { NDJSON_DIALECT, type Connection } from "../transport/transport.js";
@@ -139,9 +140,6 @@ export function peerSlotRefusal(newcomer: Connection, bound: Iterable<Connection
   return undefined;
 }
 
-/** The start of every key-derived peer id (protocol v2): no plaintext peer may claim one. */
-const KEY_DERIVED_ID_PREFIX = "pk_";
-
 /**
  * Why a connection cannot carry the peer id its handshake claims, or undefined when it can. On a link
  * whose far end proved a key (protocol v2), the claim must be that key's id: the id is what was proved,
@@ -157,7 +155,7 @@ export function identityRefusal(connection: Connection, claimedId: string, secur
   if (security === "tls" && dialect === NDJSON_DIALECT) {
     return "a plaintext peerkit connection on a secure node (it proved no key): refused";
   }
-  if (claimedId.startsWith(KEY_DERIVED_ID_PREFIX)) {
+  if (claimedId.startsWith(PEER_ID_PREFIX)) {
     return `a plaintext peer claims the key-derived id ${claimedId}, which only a peer that proved that key may hold: refused`;
   }
   return undefined;
@@ -175,7 +173,7 @@ export function originatorRefusal(connection: Connection, envelope: Envelope, se
     if (envelope.originator === connection.provenPeerId) return undefined;
     return `an unsigned ${envelope.msg_type} in the name of ${envelope.originator} on a link that proved ${connection.provenPeerId}: only signed messages may speak for another node`;
   }
-  if (security === "tls" && envelope.originator.startsWith(KEY_DERIVED_ID_PREFIX)) {
+  if (security === "tls" && envelope.originator.startsWith(PEER_ID_PREFIX)) {
     return `a plaintext ${envelope.msg_type} in the name of the key-derived id ${envelope.originator}, which speaks only over its own key`;
   }
   return undefined;

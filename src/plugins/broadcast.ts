@@ -41,9 +41,6 @@ import { BROADCAST_SECTION } from "./broadcast-settings.js";
 import { Plumtree } from "./plumtree.js";
 import { checkGraft, checkIHave, checkPrune, GRAFT, IHAVE, PRUNE } from "./plumtree-wire.js";
 
-/** The prefix of key-derived peer ids: no plaintext line may carry one, even a malformed one. */
-const KEY_ID_PREFIX = "pk_";
-
 /** Another identity of a broadcast than its id, or undefined when it has none. */
 export type DuplicateKey = (envelope: Envelope) => string | undefined;
 
@@ -199,11 +196,7 @@ export class BroadcastPlugin {
    * node's signature, labelled as relayed from it (`LegacyRelay`); it is never relayed unsigned.
    */
   private republishPlaintext(envelope: Envelope, context: PeerMessageContext): void {
-    // A key-derived id speaks only under its own signature: a plaintext line cannot carry one.
-    if (envelope.originator.startsWith(KEY_ID_PREFIX)) {
-      context.reject(`plaintext BROADCAST in the name of the key-derived id ${envelope.originator}, which signs its own messages`);
-      return;
-    }
+    // A plaintext line in the name of a key-derived id never gets here: the kernel refuses it (admission.ts).
     if (!this.guard.isFresh(envelope, context.peerId)) return;
     if (this.guard.markSeen(this.idsOf(envelope), "BROADCAST", context.connection.remote.host) !== "new") return;
     const id = envelope.id!;

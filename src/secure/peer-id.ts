@@ -11,10 +11,10 @@
  */
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { base32Decode, base32Encode } from "./base32.js";
+import { PEER_ID_PREFIX } from "../base/peer.js";
 import { InvalidPeerIdError } from "./errors.js";
 
-/** The fixed prefix of every v2 peer id. */
-export const PEER_ID_PREFIX = "pk_";
+export { PEER_ID_PREFIX };
 /** The length of a v2 peer id: the prefix and 52 base32 characters. */
 export const PEER_ID_LENGTH = PEER_ID_PREFIX.length + 52;
 
