@@ -7,7 +7,7 @@ export { selfSignedCertificate, type SelfSignedCertificate } from "./certificate
 export { CryptoNotReadyError, IdentityKeyError, InvalidPeerIdError, NetworkKeyError, NetworkKeyMismatchError, PeerAuthenticationError } from "./errors.js";
 export { ephemeralIdentity, IDENTITY_FILE, identityOf, loadOrCreateIdentity, type Identity } from "./identity.js";
 export { NETWORK_KEY_BYTES, networkKeyText, parseNetworkKey } from "./network-key.js";
-export { isPeerId, PEER_ID_LENGTH, PEER_ID_PREFIX, peerIdOf, publicKeyOfPeerId, rawPublicKeyOf } from "./peer-id.js";
+export { isPeerId, PEER_ID_LENGTH, PEER_ID_PREFIX, peerIdOf, publicKeyOfPeerId, rawPublicKeyOf, rawPublicKeyOfPeerId } from "./peer-id.js";
 export { gateClient, gateServer, NETWORK_PSK_IDENTITY, privateNetworkOf, type PrivateNetwork } from "./private-network.js";
 export { ALPN_PROTOCOL, peerIdOfTlsSocket, tlsOptionsFor, type PeerkitTlsOptions } from "./tls.js";
 export { USABLE_IDS_KEPT, usableIdCheck, type UsableIdCheck } from "./usable-ids.js";

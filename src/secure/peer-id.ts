@@ -54,9 +54,20 @@ export function isPeerId(text: unknown): text is string {
  * @throws InvalidPeerIdError when `id` is not a well-formed, canonical v2 peer id.
  */
 export function publicKeyOfPeerId(id: string): KeyObject {
+  const raw = rawPublicKeyOfPeerId(id);
+  return createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: raw.toString("base64url") }, format: "jwk" });
+}
+
+/**
+ * The 32 raw bytes of the public key a peer id names: `rawPublicKeyOf(publicKeyOfPeerId(id))` without
+ * building a `KeyObject` (which costs ~15-20 µs), for checks that need the bytes only.
+ *
+ * @throws InvalidPeerIdError when `id` is not a well-formed, canonical v2 peer id.
+ */
+export function rawPublicKeyOfPeerId(id: string): Buffer {
   if (typeof id !== "string" || !id.startsWith(PEER_ID_PREFIX)) throw new InvalidPeerIdError(String(id), `it does not start with "${PEER_ID_PREFIX}"`);
   if (id.length !== PEER_ID_LENGTH) throw new InvalidPeerIdError(id, `it has ${id.length} characters instead of ${PEER_ID_LENGTH}`);
   const raw = PEER_ID_PATTERN.test(id) ? base32Decode(id.slice(PEER_ID_PREFIX.length)) : undefined;
   if (raw?.length !== 32) throw new InvalidPeerIdError(id, "it has characters outside a-z and 2-7, or is not in canonical form");
-  return createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: raw.toString("base64url") }, format: "jwk" });
+  return raw;
 }

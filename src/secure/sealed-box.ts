@@ -11,7 +11,7 @@
 import sodium from "libsodium-wrappers";
 import { CryptoNotReadyError, InvalidPeerIdError } from "./errors.js";
 import type { Identity } from "./identity.js";
-import { publicKeyOfPeerId, rawPublicKeyOf } from "./peer-id.js";
+import { rawPublicKeyOf, rawPublicKeyOfPeerId } from "./peer-id.js";
 
 /** Bytes a sealed box adds to its plaintext: the ephemeral public key (32) and the MAC (16). */
 export const SEALED_BOX_OVERHEAD = 48;
@@ -61,7 +61,7 @@ export function isUsablePublicKey(raw: Uint8Array): boolean {
  */
 export function sealTo(peerId: string, plaintext: Uint8Array): string {
   requireSodium();
-  const edPublicKey = rawPublicKeyOf(publicKeyOfPeerId(peerId));
+  const edPublicKey = rawPublicKeyOfPeerId(peerId);
   let recipient: Uint8Array;
   try {
     recipient = sodium.crypto_sign_ed25519_pk_to_curve25519(edPublicKey);

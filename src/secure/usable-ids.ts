@@ -3,7 +3,7 @@
  * remembered per id: the TLS channel and the signature checks of one node share one such check, so a
  * peer's key is checked once, not at each connection and each message.
  */
-import { isPeerId, publicKeyOfPeerId, rawPublicKeyOf } from "./peer-id.js";
+import { isPeerId, rawPublicKeyOfPeerId } from "./peer-id.js";
 import { isUsablePublicKey } from "./sealed-box.js";
 
 /** How many verdicts a check remembers by default. */
@@ -18,7 +18,7 @@ export function usableIdCheck(capacity: number = USABLE_IDS_KEPT): UsableIdCheck
   return (peerId) => {
     const known = verdicts.get(peerId);
     if (known !== undefined) return known;
-    const usable = isPeerId(peerId) && isUsablePublicKey(rawPublicKeyOf(publicKeyOfPeerId(peerId)));
+    const usable = isPeerId(peerId) && isUsablePublicKey(rawPublicKeyOfPeerId(peerId));
     if (verdicts.size >= capacity) verdicts.delete(verdicts.keys().next().value as string);
     verdicts.set(peerId, usable);
     return usable;

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { base32Decode, base32Encode } from "../../src/secure/base32.js";
 import { InvalidPeerIdError } from "../../src/secure/errors.js";
 import { ephemeralIdentity } from "../../src/secure/identity.js";
-import { isPeerId, PEER_ID_LENGTH, peerIdOf, publicKeyOfPeerId, rawPublicKeyOf } from "../../src/secure/peer-id.js";
+import { isPeerId, PEER_ID_LENGTH, peerIdOf, publicKeyOfPeerId, rawPublicKeyOf, rawPublicKeyOfPeerId } from "../../src/secure/peer-id.js";
 
 describe("base32", () => {
   it("matches the RFC 4648 test vectors (lowercase, unpadded)", () => {
@@ -56,6 +56,7 @@ describe("peer ids", () => {
     const raw = Buffer.from("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "hex");
     const id = `pk_${base32Encode(raw)}`;
     expect(rawPublicKeyOf(publicKeyOfPeerId(id)).equals(raw)).toBe(true);
+    expect(rawPublicKeyOfPeerId(id).equals(raw)).toBe(true);
     expect(id).toBe("pk_25njqamcweflpvkl73j4szahhihoc4xt3ktcgjnpaingr5yhkena");
   });
 
@@ -66,6 +67,7 @@ describe("peer ids", () => {
     for (const text of bad) {
       expect(isPeerId(text)).toBe(false);
       expect(() => publicKeyOfPeerId(text)).toThrow(InvalidPeerIdError);
+      expect(() => rawPublicKeyOfPeerId(text)).toThrow(InvalidPeerIdError);
     }
     // The other canonical last character is another key, not an error.
     expect(isPeerId(id.slice(0, -1) + last)).toBe(true);
