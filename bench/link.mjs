@@ -87,6 +87,11 @@ function startReceiver(kind, warm, count, options) {
 }
 
 const envelope = (originator, payload) => ({ msg_type: "BENCH", msg: payload, originator, time: Date.now() });
+// The bare senders send the envelope a default (secure) node sends, byte for byte in length: its
+// originator is a peer id ("pk_" + 52 base32 characters), not a short label. Before run 8 it was
+// "bench-sender", 43 bytes shorter per message, which flattered the bare baselines by about 0.1x.
+// peerkit --insecure sends its 16-character id, so its line against net is about 39 bytes lighter.
+const BARE_ORIGINATOR = secure.ephemeralIdentity().peerId;
 const yieldToLoop = () => new Promise((resolve) => setImmediate(resolve));
 const withTimeout = (promise, what) =>
   Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: over ${RUN_CAP_MS} ms`)), RUN_CAP_MS).unref())]);
@@ -99,7 +104,7 @@ async function bareSender(kind, port) {
       for (let i = 0; i < n; ) {
         while (socket.writableLength >= HIGH_WATER) await yieldToLoop();
         let text = "";
-        for (const end = Math.min(n, i + BATCH); i < end; i++) text += JSON.stringify(envelope("bench-sender", payload)) + "\n";
+        for (const end = Math.min(n, i + BATCH); i < end; i++) text += JSON.stringify(envelope(BARE_ORIGINATOR, payload)) + "\n";
         socket.write(text);
       }
     },
@@ -220,7 +225,7 @@ for (const [a, b, label, target] of RATIOS) {
 }
 printTable("link: ratios", ratioRows);
 console.log("\nCPU bound: per round, the baseline's max(sender, receiver) CPU µs per message over peerkit's: the ratio with a core per side and nothing else running.");
-console.log(`\nbare senders: ${BATCH} messages per write, pacing on socket.writableLength < ${HIGH_WATER} (setImmediate while over).`);
+console.log(`\nbare senders: the envelope a secure node sends (originator: a ${BARE_ORIGINATOR.length}-character peer id), ${BATCH} messages per write, pacing on socket.writableLength < ${HIGH_WATER} (setImmediate while over).`);
 console.log(`tls: tls.createServer / tls.connect with peerkit's tlsOptionsFor (TLS 1.3, ed25519 certificates both ways, ALPN peerkit/2); tls+gate: the same inside gateServer/gateClient (the --network-key PSK TLS).`);
 console.log(`peerkit sender: node.connections.send per message, pacing on Connection.stats().queuedBytes < ${HIGH_WATER} (checked every 64 sends); peerkit gathers one event-loop turn's frames into one write.`);
 const drops = systems.filter((s) => !SYSTEMS[s].bare).map((s) => `${SYSTEMS[s].label} ${SIZES.map((z) => ok(results[z][s]).reduce((a, r) => a + r.dropped, 0)).join("/")}`);
