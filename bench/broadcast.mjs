@@ -31,7 +31,7 @@ const worker = fileURLToPath(new URL("./net-worker.mjs", import.meta.url));
 const treeWorker = fileURLToPath(new URL("./lib/tree-worker.mjs", import.meta.url));
 
 console.log(`# broadcast: N nodes in one process, TCP on 127.0.0.1, seed ${benchSeed()} (BENCH_SEED), node ${process.version}`);
-console.log(`# per run: 20 warm-up broadcasts, up to 200 single broadcasts (12 s budget, 5 s timeout each), then a burst of ${fmt(Number(burst))} from one node (45 s cap); each run in its own process, killed after 120 s; ${rounds} round(s), medians`);
+console.log(`# per run: first contact (each node broadcasts once), 20 warm-up broadcasts, up to 200 single broadcasts (12 s budget, 5 s timeout each), then a burst of ${fmt(Number(burst))} from one node (45 s cap); each run in its own process, killed after 120 s; ${rounds} round(s), medians`);
 const runs = Object.fromEntries(systems.map((s) => [s, {}]));
 const results = Object.fromEntries(systems.map((s) => [s, []]));
 const extra = { tree: [], loss: [] };
@@ -89,6 +89,8 @@ if (mode === "flood" && results.peerkit?.length) {
     if (!runs["peerkit-insecure"]?.[n]) continue;
     const r = roundRatios(runs.peerkit[n], runs["peerkit-insecure"][n], "p99Ms");
     add(`N=${n}: p99 secure / p99 --insecure <= 2x (same round)`, ratioCell(r), r && r.median <= 2);
+    const first = roundRatios(runs.peerkit[n], runs["peerkit-insecure"][n], "firstContactP99Ms");
+    add(`N=${n}: first contact p99 secure / --insecure (no target: each node's first broadcast)`, ratioCell(first), undefined);
   }
   for (const n of sizes.filter((x) => x === 100)) {
     const r = results.peerkit.find((x) => x.n === n);
@@ -102,7 +104,9 @@ if (mode === "flood" && results.peerkit?.length) {
   console.log(`\nsecure runs: BROADCAST frames carrying a signature: ${signed.some((x) => x > 0) ? "yes" : "none (this build does not sign broadcasts yet: the secure figures are TLS only)"}`);
   results.verdicts = verdicts;
 }
-console.log("\np50/p99: time from broadcast() until every other node delivered it. msgs/s/node: burst deliveries per receiving node per second.");
+console.log("\np50/p99: time from broadcast() until every other node delivered it, over the samples; before them every node broadcast once");
+console.log("(first contact: a node's first broadcast reaches nodes that never heard from it; a secure node then checks its key once).");
+console.log("msgs/s/node: burst deliveries per receiving node per second.");
 console.log("copies/node/msg: BROADCAST frames received per receiving node per burst message (duplicates included).");
 console.log(`RSS/node: (process RSS once connected - RSS before the first node) / N; after burst: the same after the ${fmt(Number(burst))}-message burst.`);
 console.log("CPU ms/sample: this process's CPU time (every node is in it) per single broadcast; CPU µs/delivery: per burst delivery. Less moved by the machine's other load than the times.");

@@ -4,11 +4,15 @@
 // (node a dials node b for each [a, b]), degree(i) (connected peers of node i), broadcast(i, msg)
 // (may return a promise), onDeliver(cb(i, msg)) (once per message per node, at the application),
 // onFrame(cb(i)) (every copy of a broadcast that reaches node i, duplicates included), shutdown().
+import { Session } from "node:inspector/promises";
+import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { MiB, mean, percentile, prng, randomTopology, settleMemory, sleep, waitForTopology } from "./common.mjs";
 
 /**
  * Runs the workload; returns a plain result object.
+ * - first contact: each node broadcasts once, one at a time (seeded order, at most `firstContactBudgetMs`),
+ *   so that the samples measure a network whose nodes have all heard from each other; reported apart.
  * - warmup: broadcasts one at a time before the samples, not measured (JIT, buffers, TLS records).
  * - samples: one broadcast at a time from a random node, time until every other node delivered it
  *   (at most `samples`, and no longer than `sampleBudgetMs` in all).
@@ -16,7 +20,7 @@ import { MiB, mean, percentile, prng, randomTopology, settleMemory, sleep, waitF
  *   is deliveries per receiving node divided by the time from the first send to the last delivery, or
  *   to `burstCapMs` when delivery is incomplete by then (flagged `capped`).
  */
-export async function runNetwork(adapter, { system, n, seed, samples, sampleBudgetMs, burst, chunk = 500, burstCapMs, sampleTimeoutMs = 5_000, warmup = 0 }) {
+export async function runNetwork(adapter, { system, n, seed, samples, sampleBudgetMs, burst, chunk = 500, burstCapMs, sampleTimeoutMs = 5_000, warmup = 0, firstContactBudgetMs = 30_000 }) {
   const rand = prng(seed ^ 0x5eed);
   const topo = randomTopology(n, seed);
 
@@ -25,7 +29,7 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
   const rssBase = base.rss;
 
   // Deliveries, counted per message key (msg.k) and in total.
-  const maxKeys = warmup + samples + burst + 16;
+  const maxKeys = n + warmup + samples + burst + 16;
   const delivered = new Int32Array(maxKeys);
   let totalDelivered = 0;
   let lastDeliveryAt = 0;
@@ -75,39 +79,50 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
   await settleMemory();
   const rssConnected = process.memoryUsage().rss;
 
+  let k = 0; // the next message key
+  // One broadcast at a time from `origin`, awaited until every other node delivered it (or the timeout).
+  const once = async (origin, text) => {
+    const key = k++;
+    const done = until({ k: key }, sampleTimeoutMs);
+    const t0 = performance.now();
+    await adapter.broadcast(origin, { k: key, text });
+    const ok = await done;
+    return { latency: ok ? performance.now() - t0 : Infinity, reached: delivered[key] };
+  };
+
+  // First contact: every node broadcasts once, one at a time, in a seeded random order, so that before
+  // the samples every node has heard every originator once (a secure node checks a new originator's key
+  // once, ~0.15 ms, then caches it; gossipsub forms its mesh). Measured apart: `firstContactP99Ms`.
+  const firstContact = [];
+  const contactOrder = shuffled(n, prng(seed ^ 0xc0de));
+  const contactEnd = performance.now() + firstContactBudgetMs;
+  for (const origin of contactOrder) {
+    if (performance.now() >= contactEnd) break;
+    firstContact.push((await once(origin, "benchmark first contact")).latency);
+  }
+  firstContact.sort((a, b) => a - b);
+
   // Warm-up: `warmup` broadcasts one at a time from random nodes, not measured.
   // Its own PRNG, so the samples' origins are those of a run without warm-up.
   const warmRand = prng(seed ^ 0x3a3a);
-  let k = 0;
-  for (let w = 0; w < warmup; w++) {
-    const key = k++;
-    const done = until({ k: key }, sampleTimeoutMs);
-    await adapter.broadcast(Math.floor(warmRand() * n), { k: key, text: "benchmark warm-up" });
-    await done;
-  }
+  for (let w = 0; w < warmup; w++) await once(Math.floor(warmRand() * n), "benchmark warm-up");
 
   // One broadcast at a time.
   const latencies = [];
   let lost = 0;
   let reached = 0; // receivers that delivered, summed over samples
   const budgetEnd = performance.now() + sampleBudgetMs;
+  const profiler = await startPhaseProfile();
   // CPU time of this process (every node is in it): a figure the machine's other load moves less than time.
   const sampleCpu0 = process.cpuUsage();
   for (let s = 0; s < samples && performance.now() < budgetEnd; s++) {
-    const origin = Math.floor(rand() * n);
-    const key = k++;
-    const done = until({ k: key }, sampleTimeoutMs);
-    const t0 = performance.now();
-    await adapter.broadcast(origin, { k: key, text: "benchmark sample" });
-    const ok = await done;
-    reached += delivered[key];
-    if (ok) latencies.push(performance.now() - t0);
-    else {
-      lost++;
-      latencies.push(Infinity); // not delivered everywhere within sampleTimeoutMs: counts as infinitely late
-    }
+    const sample = await once(Math.floor(rand() * n), "benchmark sample");
+    reached += sample.reached;
+    latencies.push(sample.latency); // not delivered everywhere within sampleTimeoutMs: counts as infinitely late
+    if (!Number.isFinite(sample.latency)) lost++;
   }
   const sampleCpu = process.cpuUsage(sampleCpu0);
+  await profiler?.stop(`${system}-n${n}-samples`);
   latencies.sort((a, b) => a - b);
 
   // Burst from one node.
@@ -173,6 +188,10 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
     // A sample not delivered everywhere within sampleTimeoutMs is a string "lost (> T ms)" here.
     p50Ms: censored(percentile(latencies, 50), sampleTimeoutMs),
     p99Ms: censored(percentile(latencies, 99), sampleTimeoutMs),
+    // The first broadcast of each node (before the samples): what a never-heard originator costs.
+    firstContacts: firstContact.length,
+    firstContactP50Ms: censored(percentile(firstContact, 50), sampleTimeoutMs),
+    firstContactP99Ms: censored(percentile(firstContact, 99), sampleTimeoutMs),
     maxMs: censored(latencies[latencies.length - 1], sampleTimeoutMs),
     meanMs: mean(latencies.filter(Number.isFinite)),
     burst,
@@ -196,6 +215,36 @@ export async function runNetwork(adapter, { system, n, seed, samples, sampleBudg
     heapTotalAfterBurstPerNodeMiB: (afterBurst.heapTotal - base.heapTotal) / n / MiB,
     shutdownMs,
   };
+}
+
+/**
+ * BENCH_CPU_PROF=DIR: a V8 CPU profile of the single-broadcast phase only (no start-up, handshakes or
+ * burst), written to DIR/<system>-n<N>-samples.cpuprofile for `node bench/profile-top.mjs`.
+ */
+async function startPhaseProfile() {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return {
+    async stop(name) {
+      const { profile } = await session.post("Profiler.stop");
+      writeFileSync(`${dir}/${name}.cpuprofile`, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
+}
+
+/** 0..n-1 in a random order drawn from `rand` (Fisher-Yates). */
+function shuffled(n, rand) {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
 }
 
 function censored(ms, timeoutMs) {

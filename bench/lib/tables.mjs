@@ -3,7 +3,7 @@ import { fmt, printTable } from "./common.mjs";
 
 /** One system's figures, one row per N. */
 export function printSystemTable(title, results) {
-  const rows = [["N", "start N (ms)", "connect (ms)", "samples", "p50 (ms)", "p99 (ms)", "CPU ms/sample", "burst", "msgs/s/node", "CPU µs/delivery", "copies/node/msg", "RSS/node (MiB)", "RSS/node after burst"]];
+  const rows = [["N", "start N (ms)", "connect (ms)", "samples", "p50 (ms)", "p99 (ms)", "first contact p50/p99 (ms)", "CPU ms/sample", "burst", "msgs/s/node", "CPU µs/delivery", "copies/node/msg", "RSS/node (MiB)", "RSS/node after burst"]];
   for (const r of results) {
     rows.push([
       r.n,
@@ -12,6 +12,7 @@ export function printSystemTable(title, results) {
       r.lost ? `${r.samples} (${r.lost} lost, reach ${fmt(100 * r.reach, 1)}%)` : r.samples,
       fmt(r.p50Ms, 2),
       fmt(r.p99Ms, 2),
+      r.firstContacts ? `${fmt(r.firstContactP50Ms, 2)} / ${fmt(r.firstContactP99Ms, 2)}` : "n/a",
       fmt(r.cpuMsPerSample, 2),
       `${fmt(r.burstSent)}${r.burstComplete ? "" : " (capped)"}`,
       fmt(r.msgsPerSecPerNode),
@@ -35,7 +36,7 @@ function ratio(a, b, { lowerIsBetter = false } = {}) {
 
 /** Ratios of system a to system b, one row per N present in both. */
 export function printRatioTable(title, a, b) {
-  const rows = [["N", "start", "p50", "p99", "CPU/sample", "msgs/s/node", "CPU/delivery", "copies/node/msg", "RSS/node", "RSS/node after burst"]];
+  const rows = [["N", "start", "p50", "p99", "first contact p99", "CPU/sample", "msgs/s/node", "CPU/delivery", "copies/node/msg", "RSS/node", "RSS/node after burst"]];
   for (const ra of a) {
     const rb = b.find((r) => r.n === ra.n);
     if (!rb) continue;
@@ -44,6 +45,7 @@ export function printRatioTable(title, a, b) {
       ratio(ra.startMs, rb.startMs),
       ratio(ra.p50Ms, rb.p50Ms),
       ratio(ra.p99Ms, rb.p99Ms),
+      ra.firstContacts && rb.firstContacts ? ratio(ra.firstContactP99Ms, rb.firstContactP99Ms) : "n/a",
       ratio(ra.cpuMsPerSample, rb.cpuMsPerSample),
       ratio(ra.msgsPerSecPerNode, rb.msgsPerSecPerNode),
       ratio(ra.cpuUsPerBurstDelivery, rb.cpuUsPerBurstDelivery),
