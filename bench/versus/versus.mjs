@@ -18,7 +18,7 @@ const peerkitWorker = fileURLToPath(new URL("../net-worker.mjs", import.meta.url
 const libp2pWorker = fileURLToPath(new URL("./libp2p-worker.mjs", import.meta.url));
 
 console.log(`# versus: peerkit (secure) and js-libp2p gossipsub, N nodes in one process, TCP on 127.0.0.1, seed ${benchSeed()}, node ${process.version}`);
-console.log(`# per run: up to ${samples} single broadcasts (12 s budget; timeout 5 s peerkit, 2 s gossipsub), then a burst of ${burst} from one node (gossipsub: published in chunks of 100, 15 s cap); ${rounds} round(s), medians`);
+console.log(`# per run: first contact (each node broadcasts once, 30 s budget), up to ${samples} single broadcasts (12 s budget; timeout 5 s peerkit, 2 s gossipsub), then a burst of ${burst} from one node (gossipsub: published in chunks of 100, 15 s cap); ${rounds} round(s), medians`);
 const peerkit = [];
 const libp2p = [];
 for (const n of sizes) {
