@@ -5,10 +5,10 @@ import type { BroadcastPlugin } from "../plugins/broadcast.js";
 import type { DirectPlugin } from "../plugins/direct.js";
 import type { KeepalivePlugin } from "../plugins/keepalive.js";
 import type { PingPlugin } from "../plugins/ping.js";
-import { bootstrapDialect, type BootstrapPeer, type NodeConfig } from "../kernel/config.js";
+import type { BootstrapPeer, NodeConfig } from "../kernel/config.js";
 import type { ConnectionPool } from "../kernel/connection-pool.js";
 import type { Dispatcher } from "../kernel/dispatcher.js";
-import { IdTakenError, NodeStateError, PluginNotLoadedError, SelfDialError, UnknownPeerError } from "../base/errors.js";
+import { NodeStateError, PluginNotLoadedError, UnknownPeerError } from "../base/errors.js";
 import { errorMessage } from "../base/error-message.js";
 import type { LocalPeerState } from "../kernel/local-peer.js";
 import type { Logger } from "../base/logger.js";
@@ -17,6 +17,9 @@ import type { NodeEventMap, NodeEvents } from "../kernel/node-events.js";
 import type { PeerInfo } from "../base/peer.js";
 import type { PeerTable } from "../kernel/peer-table.js";
 import type { PluginInstance } from "../kernel/plugin-instance.js";
+import { exchangePeers, joinBootstrapPeers } from "./bootstrap.js";
+import { typesByPlugin, type PluginTypes } from "./plugin-types.js";
+export type { PluginTypes } from "./plugin-types.js";
 
 /** The kernel objects a node is assembled from (by `createNode`). */
 export interface NodeParts {
@@ -31,14 +34,6 @@ export interface NodeParts {
   plugins: PluginInstance[];
   /** How this node makes the messages it originates (signed on a secure node). */
   security: MessageSecurity;
-}
-
-/** A loaded plugin and the message types it handles (`PeerNode.handledTypes`). */
-export interface PluginTypes {
-  /** The plugin's name; `ad-hoc` for handlers added with `node.dispatcher.on`. */
-  readonly plugin: string;
-  /** The message types it has a handler for, sorted. */
-  readonly types: readonly string[];
 }
 
 type State = "created" | "starting" | "running" | "stopping" | "stopped";
@@ -113,14 +108,7 @@ export class PeerNode {
    * handlers added with `node.dispatcher.on`. A snapshot: changing it changes nothing.
    */
   handledTypes(): PluginTypes[] {
-    const byOwner = new Map<string, string[]>(this.plugins.map((p) => [p.name, []]));
-    for (const type of this.dispatcher.types()) {
-      for (const owner of new Set(this.dispatcher.handlers(type).map((entry) => entry.owner))) {
-        const types = byOwner.get(owner) ?? [];
-        byOwner.set(owner, [...types, type]);
-      }
-    }
-    return [...byOwner].map(([plugin, types]) => ({ plugin, types }));
+    return typesByPlugin(this.plugins, this.dispatcher);
   }
 
   /** Subscribes to a node event (`peer:connect`, `peer:disconnect`, `message`, `broadcast`, `test`, `listening`). */
@@ -163,7 +151,7 @@ export class PeerNode {
     }
     this.state = "running";
     // A kept peer that a redial brought back gets the same peer exchange as at bootstrap.
-    this.plugin<KeepalivePlugin>("keepalive")?.onReconnect((peer) => this.exchangePeers([peer]));
+    this.plugin<KeepalivePlugin>("keepalive")?.onReconnect((peer) => exchangePeers(this, [peer]));
     if (this.config.bootstrap.length > 0) await this.bootstrap(this.config.bootstrap);
   }
 
@@ -234,39 +222,8 @@ export class PeerNode {
    * one whose node refused this node's id (`ERR_ID_TAKEN`) only slowly (`KeepalivePlugin.keepRefused`);
    * not one that is this node's own.
    */
-  async bootstrap(list: readonly BootstrapPeer[]): Promise<PeerInfo[]> {
-    const joined = await Promise.all(
-      list.map(async (entry) => {
-        const { host, port } = entry;
-        const dialect = bootstrapDialect(entry);
-        try {
-          return await this.join(host, port, { dialect });
-        } catch (error) {
-          this.logger.warn("could not join a bootstrap peer", { address: `${host}:${port}`, error: errorMessage(error) });
-          const keepalive = this.state === "running" && !(error instanceof SelfDialError) ? this.plugin<KeepalivePlugin>("keepalive") : undefined;
-          if (error instanceof IdTakenError) keepalive?.keepRefused(host, port, dialect);
-          else keepalive?.keep(host, port, undefined, dialect);
-          return undefined;
-        }
-      }),
-    );
-    const peers = joined.filter((peer): peer is PeerInfo => peer !== undefined);
-    this.exchangePeers(peers);
-    return peers;
-  }
-
-  /**
-   * With the advertise plugin, asks each peer for its peers, in the background: a peer with nothing to
-   * advertise never answers (the original Python peers send no empty reply), and nobody should wait for
-   * that timeout.
-   */
-  private exchangePeers(peers: readonly PeerInfo[]): void {
-    if (!this.plugin("advertise")) return;
-    for (const peer of peers) {
-      this.getPeersFrom(peer.id).catch((error: unknown) =>
-        this.logger.debug("peer exchange failed", { peer: peer.id, error: errorMessage(error) }),
-      );
-    }
+  bootstrap(list: readonly BootstrapPeer[]): Promise<PeerInfo[]> {
+    return joinBootstrapPeers(this, list, () => this.state === "running");
   }
 
   /**
