@@ -3,7 +3,8 @@ export { NDJSON_DIALECT, type Address, type Connection, type Dialect, type DialO
 export { FrameDecoder } from "./frame-decoder.js";
 export { BaseConnection, type ConnectionLimits, type ConnectionOptions } from "./base-connection.js";
 export { TcpConnection, type TcpConnectionOptions } from "./tcp-connection.js";
-export { TcpTransport, type DialectDialer, type OneShotMessageHandler, type TcpTransportOptions } from "./tcp-transport.js";
+export { TcpTransport, type TcpTransportOptions } from "./tcp-transport.js";
+export { type DialectDialer, type OneShotMessageHandler } from "./dialect-registry.js";
 export {
   MemoryConnection,
   MemoryNetwork,

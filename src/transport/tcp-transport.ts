@@ -1,14 +1,16 @@
 /** The default transport: long-lived TCP connections carrying newline-delimited JSON (DESIGN.md §2). */
-import { createServer, connect, type Server, type Socket, type AddressInfo } from "node:net";
-import { DialError, ListenError, NodeStateError, PluginNotLoadedError } from "../base/errors.js";
+import { createServer, type Server, type Socket, type AddressInfo } from "node:net";
+import { ListenError, NodeStateError } from "../base/errors.js";
 import type { LogFields, Logger } from "../base/logger.js";
 import { ThrottledWarning } from "../base/throttled-warning.js";
 import type { TransportLimits } from "./limits.js";
-import { TcpConnection, type TcpConnectionOptions } from "./tcp-connection.js";
+import { TcpConnection } from "./tcp-connection.js";
 import { NDJSON_DIALECT, type Address, type Connection, type Dialect, type DialOptions, type Transport, type TransportHandlers } from "./transport.js";
-import { addressOf, secureHandshake } from "./secure-channel.js";
+import { addressOf } from "./secure-channel.js";
 import { SecureAcceptor, type SecureTransportOptions } from "./secure-acceptor.js";
-import { errorMessage } from "../base/error-message.js";
+import { DialectRegistry, type DialectDialer, type OneShotMessageHandler } from "./dialect-registry.js";
+import { SocketBudget } from "./socket-budget.js";
+import { dialTcp } from "./tcp-dial.js";
 
 /** The limits a `TcpTransport` reads. */
 export type TcpTransportLimits = TransportLimits;
@@ -23,26 +25,6 @@ export interface TcpTransportOptions {
    */
   secure?: SecureTransportOptions;
 }
-
-/**
- * How a TCP transport reaches peers of a dialect other than NDJSON: registered with
- * `TcpTransport.registerDialect` by the plugin that provides the dialect.
- */
-export interface DialectDialer {
-  /**
-   * A connection to the peer listening at that address, announced to the kernel through
-   * `handlers.connection` (it may be one already open). Called for `dial(host, port, { dialect })`.
-   */
-  dial(host: string, port: number, handlers: TransportHandlers): Connection | Promise<Connection>;
-  /** Closes the dialect's connections; called first when the transport closes. */
-  close?(reason: string): void;
-}
-
-/**
- * Receives the text of a connection that sent one unterminated message and closed, and nothing else
- * (a wire of one connection per message). The handler owns the connection from then on (it closes it).
- */
-export type OneShotMessageHandler = (connection: TcpConnection, text: string, handlers: TransportHandlers) => void;
 
 /**
  * A `Transport` over TCP, built by the composition root from plain options.
@@ -65,16 +47,10 @@ export class TcpTransport implements Transport {
   private server: Server | undefined;
   private bound: Address | undefined;
   private readonly connections = new Set<TcpConnection>();
-  /** Every socket not yet closed: connections, refused inbound sockets and dials in progress. */
-  private readonly sockets = new Set<Socket>();
-  private readonly socketClosed = new WeakMap<Socket, Promise<void>>();
+  private readonly budget: SocketBudget;
   private nextId = 1;
   private closing: Promise<void> | undefined;
-  /** Dialers of the dialects other than NDJSON, by name. */
-  private readonly dialers = new Map<Dialect, DialectDialer>();
-  /** Where a connection's one unterminated message goes; without it, the text is a final NDJSON frame. */
-  private oneShotHandler: OneShotMessageHandler | undefined;
-  private readonly overBudget: ThrottledWarning;
+  private readonly dialects = new DialectRegistry();
   /** One "rejected a frame" warning for all connections: junk on many connections cannot flood the log. */
   private readonly rejectedFrame: ThrottledWarning;
   private readonly secure: SecureTransportOptions | undefined;
@@ -89,7 +65,7 @@ export class TcpTransport implements Transport {
     this.secure = secure;
     this.handshakeFailed = new ThrottledWarning(logger, "refused a connection: secure and plaintext nodes cannot connect, or the handshake failed");
     this.acceptor = secure && new SecureAcceptor(secure, this.handshakeFailed);
-    this.overBudget = new ThrottledWarning(logger, "refused a socket: the node holds limits.maxSockets sockets");
+    this.budget = new SocketBudget(limits, logger);
     this.rejectedFrame = new ThrottledWarning(logger, "rejected a frame");
   }
 
@@ -103,13 +79,7 @@ export class TcpTransport implements Transport {
    * registered fails with ERR_PLUGIN_NOT_LOADED naming that plugin. Returns the function that removes it.
    */
   registerDialect(name: Dialect, dialer: DialectDialer): () => void {
-    if (name === NDJSON_DIALECT || this.dialers.has(name)) {
-      throw new NodeStateError(`The dialect "${name}" is already spoken by this TCP transport; register each dialect once.`);
-    }
-    this.dialers.set(name, dialer);
-    return () => {
-      if (this.dialers.get(name) === dialer) this.dialers.delete(name);
-    };
+    return this.dialects.register(name, dialer);
   }
 
   /**
@@ -118,11 +88,7 @@ export class TcpTransport implements Transport {
    * frame. One handler at a time. Returns the function that removes it.
    */
   handleOneShotMessages(handler: OneShotMessageHandler): () => void {
-    if (this.oneShotHandler) throw new NodeStateError("This TCP transport already has a one-shot message handler; only one extension may take them.");
-    this.oneShotHandler = handler;
-    return () => {
-      if (this.oneShotHandler === handler) this.oneShotHandler = undefined;
-    };
+    return this.dialects.handleOneShotMessages(handler);
   }
 
   /**
@@ -130,9 +96,7 @@ export class TcpTransport implements Transport {
    * over-budget warning (with `fields`); the caller drops what needed the socket.
    */
   admitSocket(fields: LogFields = {}): boolean {
-    if (this.sockets.size < this.limits.maxSockets) return true;
-    this.overBudget.warn({ ...fields, maxSockets: this.limits.maxSockets });
-    return false;
+    return this.budget.admit(fields);
   }
 
   /**
@@ -140,16 +104,7 @@ export class TcpTransport implements Transport {
    * `close()` destroy it and wait for it.
    */
   track(socket: Socket): void {
-    this.sockets.add(socket);
-    this.socketClosed.set(
-      socket,
-      new Promise((resolve) => {
-        socket.once("close", () => {
-          this.sockets.delete(socket);
-          resolve();
-        });
-      }),
-    );
+    this.budget.track(socket);
   }
 
   /** The NDJSON connections open now (a dialect's own connections are not counted). */
@@ -193,56 +148,14 @@ export class TcpTransport implements Transport {
     const handlers = this.handlers;
     if (!handlers) return Promise.reject(missingHandlers("dial"));
     const dialect = options.dialect ?? NDJSON_DIALECT;
-    if (dialect !== NDJSON_DIALECT) return this.dialDialect(dialect, host, port, handlers);
-
-    if (this.sockets.size >= this.limits.maxSockets) {
-      this.overBudget.warn({ dial: `${host}:${port}`, maxSockets: this.limits.maxSockets });
-      return Promise.reject(new DialError(host, port, `the node already holds ${this.sockets.size} sockets (limits.maxSockets ${this.limits.maxSockets})`));
-    }
-    const socket = connect({ host, port });
-    this.track(socket);
-    return new Promise<TcpConnection>((resolve, reject) => {
-      const timeoutMs = this.limits.dialTimeoutMs;
-      const fail = (reason: string, cause?: unknown): void => {
-        clearTimeout(timer);
-        socket.off("connect", onConnect);
-        socket.off("error", onError);
-        socket.off("close", onClose);
-        socket.destroy();
-        reject(new DialError(host, port, reason, { cause }));
-      };
-      const onError = (error: NodeJS.ErrnoException): void => fail(error.code ?? error.message, error);
-      const onClose = (): void => fail("the transport was closed while dialling");
-      const onConnect = (): void => {
-        clearTimeout(timer);
-        socket.off("error", onError);
-        socket.off("close", onClose);
-        if (this.closing) {
-          fail("the transport was closed while dialling");
-          return;
-        }
-        if (!this.secure) {
-          resolve(this.adopt(socket, "outbound", handlers, undefined));
-          return;
-        }
-        secureHandshake(this.secure.channel, socket, "client", this.secure.handshakeTimeoutMs).then(
-          ({ socket: secured, peerId }) => {
-            if (this.closing) {
-              secured.destroy();
-              reject(new DialError(host, port, "the transport was closed while dialling"));
-            } else resolve(this.adopt(secured, "outbound", handlers, peerId, addressOf(socket)));
-          },
-          (error: unknown) => {
-            // The DialError carries the reason to whoever dialled, who reports it (a /join, a bootstrap warning).
-            this.logger.debug("could not open a secure connection", { dial: `${host}:${port}`, reason: errorMessage(error) });
-            reject(new DialError(host, port, errorMessage(error), { cause: error }));
-          },
-        );
-      };
-      const timer = setTimeout(() => fail(`no connection within ${timeoutMs} ms (limits.dialTimeoutMs)`), timeoutMs);
-      socket.once("connect", onConnect);
-      socket.once("error", onError);
-      socket.once("close", onClose);
+    if (dialect !== NDJSON_DIALECT) return this.dialects.dial(dialect, host, port, handlers);
+    return dialTcp(host, port, {
+      budget: this.budget,
+      dialTimeoutMs: this.limits.dialTimeoutMs,
+      secure: this.secure,
+      logger: this.logger,
+      closing: () => this.closing !== undefined,
+      adopt: (socket, provenPeerId, remote) => this.adopt(socket, "outbound", handlers, provenPeerId, remote),
     });
   }
 
@@ -254,24 +167,21 @@ export class TcpTransport implements Transport {
   private async shutdown(): Promise<void> {
     const server = this.server;
     const serverClosed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
-    for (const dialer of this.dialers.values()) dialer.close?.("the transport was closed");
+    this.dialects.close("the transport was closed");
     for (const connection of this.connections) connection.destroy("the transport was closed");
-    for (const socket of this.sockets) socket.destroy();
-    await Promise.all([serverClosed, ...[...this.sockets].map((socket) => this.socketClosed.get(socket))]);
+    await Promise.all([serverClosed, this.budget.destroyAll()]);
     this.server = undefined;
     this.bound = undefined;
     this.logger.debug("TCP transport closed");
   }
 
   private accept(socket: Socket, handlers: TransportHandlers): void {
-    this.track(socket);
+    this.budget.track(socket);
     if (this.closing) {
       socket.destroy();
       return;
     }
-    // The socket is counted already, hence `>`.
-    if (this.sockets.size > this.limits.maxSockets) {
-      this.overBudget.warn({ remote: `${socket.remoteAddress}:${socket.remotePort}`, maxSockets: this.limits.maxSockets });
+    if (!this.budget.admitTracked({ remote: `${socket.remoteAddress}:${socket.remotePort}` })) {
       // A reset racing the destroy must not surface as an unhandled 'error' event.
       socket.on("error", () => {});
       socket.destroy();
@@ -288,7 +198,7 @@ export class TcpTransport implements Transport {
   private acceptSecure(socket: Socket, acceptor: SecureAcceptor, handlers: TransportHandlers): void {
     acceptor.accept(socket, {
       closing: () => this.closing !== undefined,
-      takesPlaintext: () => this.oneShotHandler !== undefined,
+      takesPlaintext: () => this.dialects.takesOneShots,
       secured: (secured, peerId, remote) => this.adopt(secured, "inbound", handlers, peerId, remote),
       plaintext: () => this.adopt(socket, "inbound", handlers, undefined, addressOf(socket), true),
     });
@@ -314,7 +224,7 @@ export class TcpTransport implements Transport {
       rejections: this.rejectedFrame,
       refusals: this.handshakeFailed,
       oneShotOnly,
-      onOneShotMessage: this.oneShotHandlerFor(handlers),
+      onOneShotMessage: this.dialects.oneShotHandlerFor(handlers),
     });
     this.connections.add(connection);
     socket.once("close", () => this.connections.delete(connection));
@@ -326,18 +236,6 @@ export class TcpTransport implements Transport {
       connection.destroy("the connection handler threw");
     }
     return connection;
-  }
-
-  /** The one-shot handler as a connection takes it, or undefined when no extension takes one-shot messages. */
-  private oneShotHandlerFor(handlers: TransportHandlers): TcpConnectionOptions["onOneShotMessage"] {
-    const handler = this.oneShotHandler;
-    return handler && ((connection, text) => handler(connection, text, handlers));
-  }
-
-  private async dialDialect(dialect: Dialect, host: string, port: number, handlers: TransportHandlers): Promise<Connection> {
-    const dialer = this.dialers.get(dialect);
-    if (!dialer) throw new PluginNotLoadedError(dialect, `Dialling ${host}:${port} in the "${dialect}" dialect`);
-    return dialer.dial(host, port, handlers);
   }
 }
 
