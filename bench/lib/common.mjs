@@ -134,7 +134,8 @@ export function benchLimits(DEFAULT_LIMITS, wanted) {
   for (const [key, value] of Object.entries(wanted)) {
     if (key in DEFAULT_LIMITS) limits[key] = value;
   }
-  const throttles = { maxFramesPerSecond: 1e9, frameBurst: 1e9, maxQueuedBytes: 1024 * MiB };
+  // handshakes…PerAddress: every benchmark connection comes from 127.0.0.1, one source to that limit.
+  const throttles = { maxFramesPerSecond: 1e9, frameBurst: 1e9, maxQueuedBytes: 1024 * MiB, handshakesPerSecondPerAddress: 1e9, handshakeBurstPerAddress: 1e9 };
   for (const [key, value] of Object.entries(throttles)) {
     if (key in DEFAULT_LIMITS) {
       limits[key] = value;

@@ -54,6 +54,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   handshakeMs: 10_000,
   maxPendingConnections: 64,
   maxPendingPerAddress: 8,
+  handshakesPerSecondPerAddress: 20,
+  handshakeBurstPerAddress: 40,
   maxInboundPeers: 24,
   maxInboundPeersPerAddress: 8,
   maxClockSkewMs: 60_000,

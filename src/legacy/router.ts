@@ -12,7 +12,8 @@ import type { Connection, TransportHandlers } from "../transport/transport.js";
 import { decodeLegacy, LEGACY_MAX_MESSAGE_BYTES } from "./codec.js";
 import type { LegacyLimits } from "./limits.js";
 import { LegacyLink } from "./link.js";
-import { MAX_TRACKED_SOURCES, normaliseIp, SourceRateLimiter } from "./sources.js";
+import { normaliseIp } from "./sources.js";
+import { MAX_TRACKED_SOURCES, SourceRateLimiter } from "../transport/source-rate-limiter.js";
 import { sourceKeyOf } from "../base/network-address.js";
 
 /** What the router is built from. */

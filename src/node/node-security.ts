@@ -45,6 +45,8 @@ export function secureTransportOptions(identity: Identity, config: NodeConfig, i
     handshakeTimeoutMs: limits.handshakeMs,
     maxHandshakes: limits.maxPendingConnections,
     maxHandshakesPerSource: limits.maxPendingPerAddress,
+    handshakesPerSecondPerSource: limits.handshakesPerSecondPerAddress,
+    handshakeBurstPerSource: limits.handshakeBurstPerAddress,
     // Behind a network key, a socket that did not prove it gets nothing: not even a legacy one-shot.
     plaintextOneShots: network === undefined,
   };

@@ -6,12 +6,22 @@
 import type { Socket } from "node:net";
 import { errorMessage } from "../base/error-message.js";
 import type { ThrottledWarning } from "../base/throttled-warning.js";
+import { sourceKeyOf } from "../base/network-address.js";
 import { HandshakeSlots, type HandshakeLimits } from "./handshake-slots.js";
+import { SourceRateLimiter } from "./source-rate-limiter.js";
 import { addressOf, firstChunk, looksLikeTls, PLAINTEXT_PEER_REFUSED, secureHandshake, type SecureChannel } from "./secure-channel.js";
 import type { Address } from "./transport.js";
 
+/** How many secure handshakes one source may make this node run. */
+export interface HandshakeRate {
+  /** Secure handshakes started per second from one source (an IPv4 address, an IPv6 /64), sustained. */
+  handshakesPerSecondPerSource: number;
+  /** Secure handshakes one source may start in a burst above `handshakesPerSecondPerSource`. */
+  handshakeBurstPerSource: number;
+}
+
 /** How a `TcpTransport` secures its connections. */
-export interface SecureTransportOptions extends HandshakeLimits {
+export interface SecureTransportOptions extends HandshakeLimits, HandshakeRate {
   channel: SecureChannel;
   /** How long a handshake may take before its socket is closed, in milliseconds. */
   handshakeTimeoutMs: number;
@@ -36,9 +46,14 @@ export interface AcceptCallbacks {
   plaintext(): void;
 }
 
-/** Runs the server side of the secure handshake on each accepted socket, within the handshake budget. */
+/**
+ * Runs the server side of the secure handshake on each accepted socket, within the handshake budget and
+ * the handshake rate of its source.
+ */
 export class SecureAcceptor {
   private readonly slots: HandshakeSlots;
+  private readonly rate: SourceRateLimiter;
+  private limited = 0;
 
   constructor(
     private readonly options: SecureTransportOptions,
@@ -46,6 +61,12 @@ export class SecureAcceptor {
     private readonly refusals: ThrottledWarning,
   ) {
     this.slots = new HandshakeSlots(options);
+    this.rate = new SourceRateLimiter(options.handshakesPerSecondPerSource, options.handshakeBurstPerSource);
+  }
+
+  /** TLS sockets closed unanswered because their source was over its handshake rate. */
+  get rateLimited(): number {
+    return this.limited;
   }
 
   /** Handshakes in progress. */
@@ -74,13 +95,52 @@ export class SecureAcceptor {
         this.acceptPlaintext(socket, chunk, remote, callbacks);
         return;
       }
-      socket.unshift(chunk);
-      secureHandshake(this.options.channel, socket, "server", Math.max(1, deadline - Date.now())).then(({ socket: secured, peerId }) => {
+      const source = sourceKeyOf(host);
+      if (!this.admitHandshake(source, remote)) {
         this.slots.release(socket, host);
-        if (callbacks.closing()) secured.destroy();
-        else callbacks.secured(secured, peerId, addressOf(socket));
-      }, failed);
+        socket.destroy();
+        return;
+      }
+      const helloBytes = firstRecordBytes(chunk);
+      // Charged once it ended, and only if the node had the whole ClientHello, the point past which it
+      // does the work (key exchange, signature): a handshake that stalls before costs it nothing.
+      const charge = (): void => {
+        if (socket.bytesRead >= helloBytes) this.rate.charge(source);
+      };
+      socket.unshift(chunk);
+      secureHandshake(this.options.channel, socket, "server", Math.max(1, deadline - Date.now())).then(
+        ({ socket: secured, peerId }) => {
+          charge();
+          this.slots.release(socket, host);
+          if (callbacks.closing()) secured.destroy();
+          else callbacks.secured(secured, peerId, addressOf(socket));
+        },
+        (error: unknown) => {
+          charge();
+          failed(error);
+        },
+      );
     }, failed);
+  }
+
+  /**
+   * Whether the source of a TLS ClientHello may have its handshake run now. A handshake costs this node
+   * about a millisecond of CPU (a key exchange, a signature, a certificate check), and finishing one
+   * costs the peer no more: without a rate, one address could keep a core busy. Past its rate a
+   * source's sockets are closed before the node sends a byte; the first refusal of each run is logged.
+   */
+  private admitHandshake(source: string, remote: string): boolean {
+    const verdict = this.rate.check(source);
+    if (verdict === "admitted") return true;
+    this.limited += 1;
+    if (verdict === "started-limiting") {
+      const { handshakesPerSecondPerSource: rate, handshakeBurstPerSource: burst } = this.options;
+      this.refusals.warn({
+        remote,
+        reason: `over the handshake rate of its source (${rate} per second, burst ${burst}: limits.handshakesPerSecondPerAddress, limits.handshakeBurstPerAddress); its TLS connections are closed unanswered until it slows down`,
+      });
+    }
+    return false;
   }
 
   /**
@@ -98,4 +158,9 @@ export class SecureAcceptor {
     socket.unshift(chunk);
     callbacks.plaintext();
   }
+}
+
+/** The length of the TLS record a chunk starts (its 5-byte header and body); 5 when the header is cut. */
+function firstRecordBytes(chunk: Buffer): number {
+  return chunk.length >= 5 ? 5 + chunk.readUInt16BE(3) : 5;
 }

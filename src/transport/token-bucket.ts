@@ -24,6 +24,12 @@ export class TokenBucket {
     return taken;
   }
 
+  /** Takes `count` tokens whatever it holds: past zero the bucket is in debt until it refills. */
+  take(count = 1): void {
+    this.refill();
+    this.tokens -= count;
+  }
+
   /** Milliseconds until the bucket holds a whole token again (0 when it does). */
   msUntilToken(): number {
     this.refill();

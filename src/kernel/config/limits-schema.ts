@@ -34,6 +34,12 @@ export const LIMIT_FIELDS = {
     "Most connections open at once that have not completed the handshake; at the limit the oldest pending one is closed to admit a new one.",
   ),
   maxPendingPerAddress: integerIn(1, undefined, "Most pending (not yet handshaken) connections from one source IP; past it, that address's oldest is closed."),
+  handshakesPerSecondPerAddress: integerIn(
+    1,
+    undefined,
+    "Secure (TLS) handshakes one source IP may start per second, sustained; past it its connections are closed before the node sends a byte.",
+  ),
+  handshakeBurstPerAddress: integerIn(1, undefined, "Secure handshakes one source IP may start in a burst above handshakesPerSecondPerAddress."),
   maxInboundPeers: integerIn(
     0,
     undefined,

@@ -1,0 +1,83 @@
+// One source re-handshaking in a loop: each TLS handshake costs the node about a millisecond of CPU, and
+// costs the peer no more, so without a per-source rate one address could keep a core of the node busy.
+// Performed on real sockets: TLS clients from 127.0.0.2 hammer a secure node on 127.0.0.1.
+import { afterEach, describe, expect, it } from "vitest";
+import { connect as netConnect } from "node:net";
+import { connect as tlsConnect, createSecureContext } from "node:tls";
+import { performance } from "node:perf_hooks";
+import { ephemeralIdentity } from "../../src/secure/identity.js";
+import { tlsOptionsFor } from "../../src/secure/tls.js";
+import { TcpNodes, waitUntil } from "./tcp-nodes.js";
+
+const nodes = new TcpNodes();
+afterEach(() => nodes.shutdown());
+
+/** The attacker's TLS options: a key of its own, peerkit's ALPN, made once. */
+function attackerSide(): ReturnType<typeof tlsOptionsFor> & { secureContext: ReturnType<typeof createSecureContext> } {
+  const options = tlsOptionsFor(ephemeralIdentity());
+  return { ...options, secureContext: createSecureContext(options) };
+}
+
+/**
+ * One TLS handshake from `localAddress`: resolves "answered" when the node ran it (its certificate and
+ * Finished arrived), else "unanswered" with the bytes the node sent before closing.
+ */
+function handshakeOnce(port: number, localAddress: string, side: ReturnType<typeof attackerSide>): Promise<{ answered: boolean; bytesFromNode: number }> {
+  return new Promise((resolve) => {
+    const raw = netConnect({ host: "127.0.0.1", port, localAddress });
+    raw.on("error", () => {});
+    raw.once("connect", () => {
+      const tls = tlsConnect({ ...side, socket: raw });
+      tls.on("error", () => {});
+      tls.once("secureConnect", () => {
+        tls.destroy();
+        resolve({ answered: true, bytesFromNode: raw.bytesRead });
+      });
+      tls.once("close", () => resolve({ answered: false, bytesFromNode: raw.bytesRead }));
+    });
+    raw.once("close", () => resolve({ answered: false, bytesFromNode: raw.bytesRead }));
+  });
+}
+
+describe("the handshake rate of one source (limits.handshakesPerSecondPerAddress)", () => {
+  it("answers a source's burst, then closes its TLS connections before sending a byte; other sources are served", async () => {
+    const rate = 5;
+    const burst = 10;
+    const target = await nodes.start({ plugins: ["ping"], limits: { handshakesPerSecondPerAddress: rate, handshakeBurstPerAddress: burst } });
+    const port = target.address!.port;
+    const side = attackerSide();
+
+    const attempts = 60;
+    const results: Array<{ answered: boolean; bytesFromNode: number }> = [];
+    const started = performance.now();
+    for (let i = 0; i < attempts; i++) results.push(await handshakeOnce(port, "127.0.0.2", side));
+    const elapsedSeconds = (performance.now() - started) / 1000;
+
+    const answered = results.filter((r) => r.answered).length;
+    // The bucket starts full and refills at `rate` per second while the loop runs.
+    expect(answered).toBeGreaterThanOrEqual(burst);
+    expect(answered).toBeLessThanOrEqual(burst + Math.ceil(rate * elapsedSeconds) + 1);
+    const unanswered = results.filter((r) => !r.answered);
+    expect(unanswered.length).toBeGreaterThan(0);
+    // Refused before the node's TLS stack said anything: no ServerHello, no certificate.
+    expect(unanswered.every((r) => r.bytesFromNode === 0)).toBe(true);
+
+    // Another source is not held back by the one over its rate: an honest node joins from 127.0.0.1.
+    const honest = await nodes.start({ plugins: ["ping"] });
+    const peer = await honest.join("127.0.0.1", port);
+    expect(peer.id).toBe(target.id);
+
+    // Said once per run of refusals, naming the limit.
+    await waitUntil(() => nodes.logger.entries.some((e) => /handshakesPerSecondPerAddress/.test(JSON.stringify(e))), "the refusal line");
+    const lines = nodes.logger.entries.filter((e) => /handshakesPerSecondPerAddress/.test(JSON.stringify(e)));
+    expect(lines.length).toBe(1);
+  });
+
+  it("by default lets one source run 40 handshakes in a row (the burst), so ordinary reconnects are never refused", async () => {
+    const target = await nodes.start({ plugins: ["ping"] });
+    const side = attackerSide();
+    const results = [];
+    for (let i = 0; i < 40; i++) results.push(await handshakeOnce(target.address!.port, "127.0.0.3", side));
+    expect(results.filter((r) => r.answered).length).toBe(40);
+  });
+});
