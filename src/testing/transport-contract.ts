@@ -13,81 +13,15 @@
 import type { Envelope } from "../base/envelope.js";
 import { PeerkitError } from "../base/errors.js";
 import type { TransportLimits } from "../transport/limits.js";
-import type { Address, Connection, Transport, TransportHandlers } from "../transport/transport.js";
+import type { Address, Transport } from "../transport/transport.js";
+import type { RawClient, TestApi, TransportHarness } from "./transport-harness.js";
+import { envelope, Recorder, waitFor } from "./transport-recorder.js";
 
-/** A client that writes frames' text verbatim, bypassing `encodeEnvelope`: how bad frames are sent. */
-export interface RawClient {
-  /** Sends `text` as one frame (the harness adds the newline where the wire needs one). */
-  write(text: string): void;
-  /** Resolves when the far end has closed the link. */
-  readonly closed: Promise<void>;
-  /** Closes the client; resolves when it is fully closed. */
-  close(): Promise<void>;
-}
-
-/** What the suite needs from one kind of transport. A fresh harness is made for every test. */
-export interface TransportHarness {
-  /** A new transport with these limit overrides, able to reach the others of this harness. */
-  create(limits?: Partial<TransportLimits>): Transport;
-  /** Connects a raw client to a listening transport. */
-  openRaw(address: Address): Promise<RawClient>;
-}
+// The suite and its helpers stay importable from this one module.
+export type { RawClient, TestApi, TransportHarness } from "./transport-harness.js";
+export { envelope, Recorder, waitFor } from "./transport-recorder.js";
 
 const HOST = "127.0.0.1";
-
-/** Records every callback a transport makes. */
-export class Recorder implements TransportHandlers {
-  readonly connections: Connection[] = [];
-  readonly frames: Array<{ connection: Connection; envelope: Envelope }> = [];
-  readonly disconnects: Array<{ connection: Connection; reason: string }> = [];
-  /** Called for each frame before it is recorded; may throw, to test that the transport survives. */
-  onFrame: (envelope: Envelope) => void = () => {};
-
-  connection(connection: Connection): void {
-    this.connections.push(connection);
-  }
-  frame(connection: Connection, envelope: Envelope): void {
-    this.frames.push({ connection, envelope });
-    this.onFrame(envelope);
-  }
-  disconnect(connection: Connection, reason: string): void {
-    this.disconnects.push({ connection, reason });
-  }
-
-  /** The `msg` of every frame received, in order. */
-  payloads(): unknown[] {
-    return this.frames.map((frame) => frame.envelope.msg);
-  }
-  /** How many times `disconnect` was called for this connection. */
-  disconnectsOf(connection: Connection): number {
-    return this.disconnects.filter((entry) => entry.connection === connection).length;
-  }
-}
-
-/** Polls `condition` until it holds, failing with `what` after a deadline. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
-
-/** A valid envelope whose payload is `msg`. */
-export function envelope(msg: unknown): Envelope {
-  return { msg_type: "TEST", msg, originator: "contract", time: 1 };
-}
-
-/** The test runner's functions the suite uses (vitest's, or any runner's with the same API). */
-export interface TestApi {
-  describe(name: string, body: () => void): void;
-  it(name: string, body: () => Promise<void> | void): void;
-  beforeEach(body: () => Promise<void> | void): void;
-  afterEach(body: () => Promise<void> | void): void;
-  // The suite uses the common matchers (toBe, toEqual, toMatchObject, rejects...): typed loosely on purpose.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  expect: (actual: unknown) => any;
-}
 
 /** Runs the compliance suite against the transport built by `makeHarness`, with the runner's `test` functions. */
 export function transportContract(name: string, makeHarness: () => TransportHarness, test: TestApi): void {

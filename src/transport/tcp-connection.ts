@@ -5,11 +5,9 @@ import { FrameTooLargeError } from "../base/errors.js";
 import { BaseConnection, type ConnectionOptions } from "./base-connection.js";
 import { FrameDecoder } from "./frame-decoder.js";
 import { TokenBucket } from "./token-bucket.js";
-import { looksLikeTls, PLAINTEXT_PEER_REFUSED, TLS_PEER_REFUSED } from "./secure-channel.js";
 import type { ThrottledWarning } from "../base/throttled-warning.js";
-
-/** A batch of frames is written at once when it reaches this many characters (64 KiB of ASCII). */
-const BATCH_FLUSH_CHARS = 64 * 1024;
+import { BatchedWriter } from "./batched-writer.js";
+import { PeerProtocolCheck } from "./peer-protocol-check.js";
 
 /** What a `TcpConnection` needs besides its socket; the remote address is read from the socket. */
 export type TcpConnectionOptions = Omit<ConnectionOptions, "remote"> & {
@@ -42,6 +40,9 @@ export type TcpConnectionOptions = Omit<ConnectionOptions, "remote"> & {
  * The whole read path (decode, parse, validate, dispatch) runs inside one guard (`readGuarded`): an
  * unexpected throw closes this connection only, logged with the peer, and never reaches the process.
  *
+ * Frames sent leave in batches, one socket write at a time (`BatchedWriter`); a peer that speaks the
+ * other protocol is refused with the line that says why (`PeerProtocolCheck`).
+ *
  * Socket errors (ECONNRESET, EPIPE, a TLS record that fails its check, ...) are logged at debug and
  * destroy the socket; nothing here throws. `handlers.disconnect` is called exactly once, when the
  * socket has closed, with the first reason the connection went down for.
@@ -50,22 +51,16 @@ export class TcpConnection extends BaseConnection {
   private readonly decoder: FrameDecoder;
   private readonly bucket: TokenBucket;
   private readonly onOneShotMessage: TcpConnectionOptions["onOneShotMessage"];
-  private readonly refusals: ThrottledWarning | undefined;
-  private readonly oneShotOnly: boolean;
+  /** Refuses a peer that speaks the other protocol (TLS to plaintext, a frame to a one-shot-only link). */
+  private readonly protocol: PeerProtocolCheck;
   private resumeTimer: NodeJS.Timeout | undefined;
   /** True while sends are being dropped because the write queue is over `limits.maxQueuedBytes`. */
   private congested = false;
-  /** Frames sent in this tick, not yet written to the socket. */
-  private batch = "";
+  /** Frames sent, in batches: one socket write at a time, and the write timeout. */
+  private readonly writer: BatchedWriter;
   /** Frames read but not yet handed to the kernel, waiting for the rate limit; `heldIndex` is the next. */
   private held: string[] = [];
   private heldIndex = 0;
-  /** Batches handed to the socket, and those it has finished writing: equal when nothing waits. */
-  private writesIssued = 0;
-  private writesDone = 0;
-  private writeTimer: NodeJS.Timeout | undefined;
-  /** True until the first bytes arrive: those tell a secure (TLS) peer from a plaintext one. */
-  private firstChunk = true;
 
   constructor(
     private readonly socket: Socket,
@@ -75,15 +70,21 @@ export class TcpConnection extends BaseConnection {
     this.decoder = new FrameDecoder(options.limits.maxFrameBytes);
     this.bucket = new TokenBucket(options.limits.maxFramesPerSecond, options.limits.frameBurst);
     this.onOneShotMessage = options.onOneShotMessage;
-    this.refusals = options.refusals;
-    this.oneShotOnly = options.oneShotOnly ?? false;
+    this.protocol = new PeerProtocolCheck(this, {
+      refusals: options.refusals,
+      oneShotOnly: options.oneShotOnly ?? false,
+      logger: this.logger,
+      logFields: () => this.logFields(),
+      destroy: (reason) => this.destroy(reason),
+    });
+    this.writer = new BatchedWriter(socket, options.limits, (reason) => this.onWritesStalled(reason));
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("end", () => this.onRemoteEnd());
     socket.on("error", (error: NodeJS.ErrnoException) => this.onSocketError(error));
     socket.on("close", () => {
       if (this.resumeTimer !== undefined) clearTimeout(this.resumeTimer);
-      if (this.writeTimer !== undefined) clearTimeout(this.writeTimer);
+      this.writer.stop();
       this.notifyDisconnect("connection closed");
     });
   }
@@ -95,7 +96,7 @@ export class TcpConnection extends BaseConnection {
 
   send(envelope: Envelope, encoded?: string): boolean {
     if (this.closed || !this.socket.writable) return false;
-    if (this.socket.writableLength + this.batch.length > this.limits.maxQueuedBytes) {
+    if (this.writer.queuedBytes > this.limits.maxQueuedBytes) {
       this.dropped += 1;
       if (!this.congested) {
         this.congested = true;
@@ -113,58 +114,19 @@ export class TcpConnection extends BaseConnection {
     }
     const frame = encoded ?? this.encodeFrame(envelope);
     if (frame === undefined) return false;
-    // Frames sent in one turn of the event loop leave in one write, made on the next tick, or as soon as
-    // the batch is large enough (so that a batch never looks like a slow reader's backlog).
-    if (this.batch === "") process.nextTick(this.flush);
-    this.batch += frame + "\n";
-    if (this.batch.length >= BATCH_FLUSH_CHARS) this.flush();
+    this.writer.add(frame);
     this.framesOut += 1;
     return true;
   }
 
-  /**
-   * Hands the batch to the socket. While an earlier write is still in flight the batch waits and grows
-   * (the write's callback flushes it), so a socket gets one write at a time: a TLS socket completes a
-   * write only on a later turn, and a second one in the same turn costs a buffered `writev`. Bounded like
-   * any queued bytes (`limits.maxQueuedBytes` counts the batch). `force` writes at once (closing).
-   */
-  private readonly flush = (force: unknown = false): void => {
-    if (this.batch === "") return;
-    if (force !== true && this.writesDone < this.writesIssued) return;
-    const batch = this.batch;
-    this.batch = "";
-    if (this.socket.destroyed) return;
-    this.writesIssued += 1;
-    this.socket.write(batch, () => {
-      this.writesDone += 1;
-      if (this.batch !== "" && this.writesDone === this.writesIssued) this.flush();
-    });
-    this.watchWrites();
-  };
-
-  /**
-   * While batches wait to be written, checks every `limits.writeTimeoutMs` that at least one finished:
-   * a peer that stops reading altogether (a full TCP window for that long) is closed, so that its
-   * socket, and the memory queued for it, are not held for ever. A slow reader that makes progress stays.
-   */
-  private watchWrites(): void {
-    if (this.writeTimer !== undefined || this.writesDone === this.writesIssued) return;
-    const doneBefore = this.writesDone;
-    this.writeTimer = setTimeout(() => {
-      this.writeTimer = undefined;
-      if (this.socket.destroyed || this.writesDone === this.writesIssued) return;
-      if (this.writesDone === doneBefore) {
-        const reason = `write timeout: nothing could be written for ${this.limits.writeTimeoutMs} ms (limits.writeTimeoutMs)`;
-        this.logger.warn("peer stopped reading; closing the connection", { ...this.logFields(), queuedBytes: this.queuedBytes(), reason });
-        this.destroy(reason);
-        return;
-      }
-      this.watchWrites();
-    }, this.limits.writeTimeoutMs);
+  /** A peer stopped reading for `limits.writeTimeoutMs`: it is closed, with the memory queued for it. */
+  private onWritesStalled(reason: string): void {
+    this.logger.warn("peer stopped reading; closing the connection", { ...this.logFields(), queuedBytes: this.queuedBytes(), reason });
+    this.destroy(reason);
   }
 
   protected override queuedBytes(): number {
-    return this.socket.writableLength + this.batch.length;
+    return this.writer.queuedBytes;
   }
 
   /**
@@ -173,7 +135,7 @@ export class TcpConnection extends BaseConnection {
    */
   close(reason = "closed locally"): void {
     if (!this.markClosed(reason)) return;
-    this.flush(true);
+    this.writer.flush(true);
     if (this.socket.writableLength === 0) {
       this.socket.destroy();
     } else {
@@ -219,23 +181,13 @@ export class TcpConnection extends BaseConnection {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.closed) return;
-    if (this.firstChunk) {
-      this.firstChunk = false;
-      if (this.provenPeerId === undefined && looksLikeTls(chunk)) {
-        this.refuseTlsPeer();
-        return;
-      }
-    }
+    if (this.closed || this.protocol.refusesFirstChunk(chunk)) return;
     this.readGuarded(() => {
       try {
         this.decoder.feed(chunk, (line) => this.held.push(line));
       } catch (error) {
         if (!(error instanceof FrameTooLargeError)) throw error;
-        if (this.oneShotOnly && this.held.length > 0) {
-          this.refuse(PLAINTEXT_PEER_REFUSED);
-          return;
-        }
+        if (this.protocol.refusesFrames(this.held.length)) return;
         // The frames before the oversized one were complete: hand them over, then cut the connection.
         this.dispatchHeld(false);
         this.logger.warn("frame too large; closing the connection", {
@@ -246,25 +198,9 @@ export class TcpConnection extends BaseConnection {
         this.destroy(error.message);
         return;
       }
-      if (this.oneShotOnly && this.held.length > 0) {
-        this.refuse(PLAINTEXT_PEER_REFUSED);
-        return;
-      }
+      if (this.protocol.refusesFrames(this.held.length)) return;
       this.dispatchHeld(true);
     });
-  }
-
-  /** A secure node (protocol v2) spoke TLS to this plaintext one: say why it cannot work, and close. */
-  private refuseTlsPeer(): void {
-    this.refuse(TLS_PEER_REFUSED);
-  }
-
-  /** Closes a connection whose peer speaks the other protocol, with the line that says why. */
-  private refuse(reason: string): void {
-    // An inbound peer can repeat this at will: its line is throttled; our own dial's is always written.
-    if (this.direction === "inbound" && this.refusals) this.refusals.warn({ ...this.logFields(), reason });
-    else this.logger.warn("refused a connection", { ...this.logFields(), reason });
-    this.destroy(reason);
   }
 
   /**
