@@ -59,6 +59,11 @@ export class SecureAcceptor {
     private readonly options: SecureTransportOptions,
     /** The throttled line for refused sockets: a peer can cause it at will. */
     private readonly refusals: ThrottledWarning,
+    /**
+     * The throttled line for sources over their handshake rate: a line of its own, so that a failed
+     * handshake logged just before (which a peer can cause at will) cannot hide it.
+     */
+    private readonly rateRefusals: ThrottledWarning,
   ) {
     this.slots = new HandshakeSlots(options);
     this.rate = new SourceRateLimiter(options.handshakesPerSecondPerSource, options.handshakeBurstPerSource);
@@ -135,7 +140,7 @@ export class SecureAcceptor {
     this.limited += 1;
     if (verdict === "started-limiting") {
       const { handshakesPerSecondPerSource: rate, handshakeBurstPerSource: burst } = this.options;
-      this.refusals.warn({
+      this.rateRefusals.warn({
         remote,
         reason: `over the handshake rate of its source (${rate} per second, burst ${burst}: limits.handshakesPerSecondPerAddress, limits.handshakeBurstPerAddress); its TLS connections are closed unanswered until it slows down`,
       });

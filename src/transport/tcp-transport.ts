@@ -64,7 +64,8 @@ export class TcpTransport implements Transport {
     this.logger = logger;
     this.secure = secure;
     this.handshakeFailed = new ThrottledWarning(logger, "refused a connection: secure and plaintext nodes cannot connect, or the handshake failed");
-    this.acceptor = secure && new SecureAcceptor(secure, this.handshakeFailed);
+    const overRate = new ThrottledWarning(logger, "refused TLS connections unanswered: their source is over its handshake rate");
+    this.acceptor = secure && new SecureAcceptor(secure, this.handshakeFailed, overRate);
     this.budget = new SocketBudget(limits, logger);
     this.rejectedFrame = new ThrottledWarning(logger, "rejected a frame");
   }

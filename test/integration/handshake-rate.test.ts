@@ -73,6 +73,23 @@ describe("the handshake rate of one source (limits.handshakesPerSecondPerAddress
     expect(lines.length).toBe(1);
   });
 
+  it("writes the rate line at warn level even when another refusal was just logged (it is not hidden behind it)", async () => {
+    const target = await nodes.start({ plugins: ["ping"], limits: { handshakesPerSecondPerAddress: 1, handshakeBurstPerAddress: 2 } });
+    const port = target.address!.port;
+    // A cheap failed handshake first: its line is written at warn level and starts the refusals' interval.
+    await new Promise<void>((resolve) => {
+      const junk = netConnect({ host: "127.0.0.1", port, localAddress: "127.0.0.1" });
+      junk.on("error", () => {});
+      junk.once("connect", () => junk.end(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x01, 0xff])));
+      junk.once("close", () => resolve());
+    });
+    await waitUntil(() => nodes.logger.entries.some((e) => e.level === "warn"), "the failed handshake's line");
+    const side = attackerSide();
+    for (let i = 0; i < 6; i++) await handshakeOnce(port, "127.0.0.1", side);
+    const rateLines = nodes.logger.entries.filter((e) => /handshakesPerSecondPerAddress/.test(JSON.stringify(e)));
+    expect(rateLines[0]?.level).toBe("warn");
+  });
+
   it("by default lets one source run 40 handshakes in a row (the burst), so ordinary reconnects are never refused", async () => {
     const target = await nodes.start({ plugins: ["ping"] });
     const side = attackerSide();
