@@ -53,7 +53,6 @@ export interface AcceptCallbacks {
 export class SecureAcceptor {
   private readonly slots: HandshakeSlots;
   private readonly rate: SourceRateLimiter;
-  private limited = 0;
 
   constructor(
     private readonly options: SecureTransportOptions,
@@ -67,11 +66,6 @@ export class SecureAcceptor {
   ) {
     this.slots = new HandshakeSlots(options);
     this.rate = new SourceRateLimiter(options.handshakesPerSecondPerSource, options.handshakeBurstPerSource);
-  }
-
-  /** TLS sockets closed unanswered because their source was over its handshake rate. */
-  get rateLimited(): number {
-    return this.limited;
   }
 
   /** Handshakes in progress. */
@@ -106,11 +100,11 @@ export class SecureAcceptor {
         socket.destroy();
         return;
       }
-      const helloBytes = firstRecordBytes(chunk);
-      // Charged once it ended, and only if the node had the whole ClientHello, the point past which it
-      // does the work (key exchange, signature): a handshake that stalls before costs it nothing.
+      // Charged once it ended, and only if the node answered: TLS 1.3 computes its whole first flight
+      // (key exchange, signature) before a byte of it leaves. A handshake that stalled before that point,
+      // or a probe the network-key gate dropped unanswered, cost the node next to nothing: not charged.
       const charge = (): void => {
-        if (socket.bytesRead >= helloBytes) this.rate.charge(source);
+        if (socket.bytesWritten > 0) this.rate.charge(source);
       };
       socket.unshift(chunk);
       secureHandshake(this.options.channel, socket, "server", Math.max(1, deadline - Date.now())).then(
@@ -137,7 +131,6 @@ export class SecureAcceptor {
   private admitHandshake(source: string, remote: string): boolean {
     const verdict = this.rate.check(source);
     if (verdict === "admitted") return true;
-    this.limited += 1;
     if (verdict === "started-limiting") {
       const { handshakesPerSecondPerSource: rate, handshakeBurstPerSource: burst } = this.options;
       this.rateRefusals.warn({
@@ -163,9 +156,4 @@ export class SecureAcceptor {
     socket.unshift(chunk);
     callbacks.plaintext();
   }
-}
-
-/** The length of the TLS record a chunk starts (its 5-byte header and body); 5 when the header is cut. */
-function firstRecordBytes(chunk: Buffer): number {
-  return chunk.length >= 5 ? 5 + chunk.readUInt16BE(3) : 5;
 }

@@ -97,4 +97,22 @@ describe("the handshake rate of one source (limits.handshakesPerSecondPerAddress
     for (let i = 0; i < 40; i++) results.push(await handshakeOnce(target.address!.port, "127.0.0.3", side));
     expect(results.filter((r) => r.answered).length).toBe(40);
   });
+
+  it("charges only handshakes the node answered: 60 stalled ones from an honest node's own address (each a complete first record) do not keep it out", async () => {
+    const target = await nodes.start({ plugins: ["ping"] });
+    const port = target.address!.port;
+    const stalled: Array<ReturnType<typeof netConnect>> = [];
+    for (let i = 0; i < 60; i++) {
+      const socket = netConnect({ host: "127.0.0.1", port, localAddress: "127.0.0.1" });
+      socket.on("error", () => {});
+      // A whole TLS record holding the first 2 bytes of a ClientHello: the node waits for the rest.
+      socket.write(Buffer.from([0x16, 0x03, 0x01, 0x00, 0x02, 0x01, 0x00]));
+      stalled.push(socket);
+      // One at a time, so that each pushes the oldest out of the source's pending slots (ending it).
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    const honest = await nodes.start({ plugins: ["ping"] });
+    expect((await honest.join("127.0.0.1", port)).id).toBe(target.id);
+    for (const socket of stalled) socket.destroy();
+  });
 });
