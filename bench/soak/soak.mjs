@@ -83,6 +83,9 @@ async function runNode() {
   const node = await createNode(
     {
       id: "soak-node",
+      // The clients are raw plaintext sockets speaking protocol v1 (PING/PONG in the clear): the node
+      // runs --insecure. The secure path's own costs are measured by bench/link.mjs and handshakes.mjs.
+      security: "none",
       host: HOST,
       port: 0,
       limits: {
