@@ -11,6 +11,7 @@ import type { Envelope } from "../base/envelope.js";
 import type { Logger } from "../base/logger.js";
 import { SeenCache, type SeenVerdict } from "./seen-cache.js";
 import { sourceKeyOf } from "../base/network-address.js";
+import { errorMessage } from "../base/error-message.js";
 import type { MessageSecurity } from "./message-security.js";
 
 /** Least time between two warn log lines about a full seen-cache, in milliseconds. */
@@ -263,7 +264,20 @@ export class ReplayGuard {
       if (verdict === undefined) return;
       this.queue.shift();
       this.queuedIds -= head.ids.length;
-      head.resolve(this.conclude(verdict, head.envelope, head.ids, head.source, head.from, head.security));
+      head.resolve(this.concludeGuarded(verdict, head));
+    }
+  }
+
+  /**
+   * `conclude` for a waiting admission, outside any frame's guard (it runs when a verification ends): a
+   * throw (a logger's, say) drops that message and is logged, and never stops the process or the queue.
+   */
+  private concludeGuarded(verdict: boolean, head: Waiting): Admission {
+    try {
+      return this.conclude(verdict, head.envelope, head.ids, head.source, head.from, head.security);
+    } catch (error) {
+      this.logger.error("dropped a message: concluding its admission failed", { type: head.envelope.msg_type, from: head.from, error: errorMessage(error) });
+      return "dropped";
     }
   }
 
