@@ -18,7 +18,7 @@ import { MSG_USAGE, parseMsgArgs, resolveMsgTarget } from "./msg-command.js";
 import { KnownPeers } from "./known-peers.js";
 import type { EventPrinter } from "./output.js";
 import { errorMessage } from "../base/error-message.js";
-import { isReservedType, NotConnectedError, parseSendArgs, reservedTypeError } from "./send-command.js";
+import { isReservedType, NotConnectedError, parseSendArgs, reservedTypeError, reservedTypesOf } from "./send-command.js";
 import { ReplyWatch } from "./send-replies.js";
 import { PROMPT, type TerminalPrompt } from "./terminal-prompt.js";
 
@@ -85,6 +85,7 @@ export class ChatSession {
   private readonly known: KnownPeers;
   private readonly replies: ReplyWatch;
   private closed = false;
+  private listening = false;
   private readonly commands: Record<ChatCommandName, (line: string, args: readonly string[]) => void | Promise<void>> = {
     "/join": (_line, args) => this.join(args),
     // The text keeps its spacing, so it is cut from the line itself, not from the split words.
@@ -101,10 +102,9 @@ export class ChatSession {
     private readonly options: ChatOptions,
   ) {
     this.known = options.known ?? new KnownPeers(node.peers);
-    this.replies = new ReplyWatch((type) => isReservedType(type, node.handledTypes()));
-    node.on("message", (envelope, peerId) => {
-      if (this.replies.isReply(envelope, peerId)) options.printer.message({ from: peerId!, envelope });
-    });
+    // The node's plugins are fixed once it runs: the reserved types are gathered once, not per frame.
+    let reserved: ReadonlySet<string> | undefined;
+    this.replies = new ReplyWatch((type) => (reserved ??= reservedTypesOf(node.handledTypes())).has(type));
     const { prompt } = options;
     this.lines = prompt
       ? createInterface({ input: options.input, output: prompt.terminal, terminal: true, prompt: PROMPT, crlfDelay: Infinity })
@@ -191,8 +191,21 @@ export class ChatSession {
     const { to, peer } = resolveMsgTarget(command.to, this.known.list(), { insecure: this.node.config.security === "none" });
     if (!peer?.connected) throw new NotConnectedError(command.to);
     const id = this.node.sendMessage(to, command.type, command.msg);
+    this.listenForReplies();
     this.replies.expect(to);
     this.options.printer.sent({ id, to, type: command.type });
+  }
+
+  /**
+   * Watches every frame for `/send` replies, from the first `/send` on: not before, since a `message`
+   * listener makes the node parse and dispatch each duplicate signed frame it could otherwise drop unparsed.
+   */
+  private listenForReplies(): void {
+    if (this.listening) return;
+    this.listening = true;
+    this.node.on("message", (envelope, peerId) => {
+      if (this.replies.isReply(envelope, peerId)) this.options.printer.message({ from: peerId!, envelope });
+    });
   }
 
   private chatPayload(text: string): { text: string; nick?: string } {

@@ -85,8 +85,14 @@ export function parseSendArgs(rest: string, maxJsonDepth: number): SendCommand {
  * plumtree types, or any type a built-in plugin of this node handles now. Case-sensitive, as `msg_type` is.
  */
 export function isReservedType(type: string, handled: readonly PluginTypes[]): boolean {
-  if (builtinTypes().has(type)) return true;
-  return handled.some((entry) => Object.hasOwn(BUILTIN_PLUGINS, entry.plugin) && entry.types.includes(type));
+  return reservedTypesOf(handled).has(type);
+}
+
+/** Every type `isReservedType` refuses, for a node whose plugins handle `handled`: one set, to ask per frame. */
+export function reservedTypesOf(handled: readonly PluginTypes[]): ReadonlySet<string> {
+  const reserved = new Set(builtinTypes());
+  for (const entry of handled) if (Object.hasOwn(BUILTIN_PLUGINS, entry.plugin)) for (const type of entry.types) reserved.add(type);
+  return reserved;
 }
 
 /** The error for a reserved TYPE. */
