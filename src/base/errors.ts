@@ -117,7 +117,7 @@ export class DialError extends PeerkitError {
 /**
  * The node dialled refused this one because another node of the network already holds its id (a REFUSED
  * frame with `ID_TAKEN`): a second node started with the same `--id`, or with the same `--data-dir`.
- * A kept address that refused this way is not redialled.
+ * A kept address that refused this way is redialled only slowly (keepalive's `refusedRedialMs`).
  */
 export class IdTakenError extends PeerkitError {
   /** The id that is taken: this node's. */

@@ -221,6 +221,7 @@ export class ConnectionPool {
     this.open.delete(connection);
     this.pending.remove(connection);
     const peer = this.bindings.release(connection, reason);
+    this.takenIds.closed(connection);
     const cause = reason === NOT_A_PEERKIT_NODE ? reason : `the connection closed before the handshake (${reason})`;
     this.dialer.settle(connection, this.takenIds.errorFor(connection) ?? new DialError(connection.remote.host, connection.remote.port, cause));
     for (const listener of this.closeListeners) this.callListener(() => listener(connection, peer, reason));

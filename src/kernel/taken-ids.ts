@@ -1,7 +1,7 @@
 /**
  * A second node with the id of a connected peer: the node that refuses it says so once (a warning)
  * and tells it why (a REFUSED `ID_TAKEN` frame before the close); the node refused turns that frame
- * into `ERR_ID_TAKEN` for whoever dialled, so that it reports the fix and stops redialling.
+ * into `ERR_ID_TAKEN` for whoever dialled, so that it reports the fix and redials only slowly.
  */
 import { NDJSON_DIALECT, type Connection } from "../transport/transport.js";
 import { IdTakenError } from "../base/errors.js";
@@ -27,8 +27,10 @@ const REPORTED_CLAIM_MS = 3_600_000;
 
 /** Both sides of an `ID_TAKEN` refusal, for one node. */
 export class TakenIdRefusals {
-  /** Connections whose far end sent REFUSED `ID_TAKEN` before closing them. */
+  /** Connections this node dialled whose far end sent REFUSED `ID_TAKEN` before the handshake. */
   private readonly refusedBy = new WeakSet<Connection>();
+  /** Connections the other node dialled on which it sent REFUSED `ID_TAKEN` (warned once closed). */
+  private readonly refusedInbound = new WeakSet<Connection>();
   private readonly refusing: ThrottledWarning;
   private readonly refused: ThrottledWarning;
   /**
@@ -65,18 +67,25 @@ export class TakenIdRefusals {
   }
 
   /**
-   * The far end of `connection` refused this node with `code`: remembered for the close. Only before the
-   * handshake, and only `ID_TAKEN` (other codes are ignored). On a connection this node dialled, the
-   * dial's caller gets the error (`errorFor`) and reports it; on one the other node dialled, the warning
-   * here is the report.
+   * The far end of `connection` refused this node with `code`: remembered for the close. Only `ID_TAKEN`
+   * (other codes are ignored). On a connection this node dialled, before the handshake only, the dial's
+   * caller gets the error (`errorFor`) and reports it; on one the other node dialled, the warning at the
+   * close (`closed`) is the report.
    */
   note(connection: Connection, code: string): void {
-    if (connection.closed || connection.peerId !== undefined || code !== ID_TAKEN) return;
-    this.refusedBy.add(connection);
-    if (connection.direction === "inbound") {
-      const fix = this.security === "tls" ? "give this node its own --data-dir" : "start this node with another --id";
-      this.refused.warn({ remote: `${connection.remote.host}:${connection.remote.port}`, id: this.self.id, fix });
-    }
+    if (connection.closed || code !== ID_TAKEN) return;
+    // On a connection the other node dialled, this node bound it on its PING before answering: the
+    // refusal of that answer comes bound, then the close. Warned at the close (`closed`), so that a
+    // peer that says it and stays connected gets nothing said.
+    if (connection.direction === "inbound") this.refusedInbound.add(connection);
+    else if (connection.peerId === undefined) this.refusedBy.add(connection);
+  }
+
+  /** `connection` closed: if its far end refused this node's id on it first, the warning says so. */
+  closed(connection: Connection): void {
+    if (!this.refusedInbound.has(connection)) return;
+    const fix = this.security === "tls" ? "give this node its own --data-dir" : "start this node with another --id";
+    this.refused.warn({ remote: `${connection.remote.host}:${connection.remote.port}`, id: this.self.id, fix });
   }
 
   /** The error for the dial waiting on a connection that closed, when its far end refused this node's id. */

@@ -48,4 +48,16 @@ describe("REFUSED: a frame from the network like any other", () => {
     await expect(failure).rejects.toMatchObject({ code: "ERR_ID_TAKEN", peerId: "a" });
     await expect(failure).rejects.toThrow(/its id "a" is already used by another node connected there\. Start this node with another id \(--id NAME\)/);
   });
+
+  it("a node refused on a connection the other node dialled says so once it is closed (it had bound the dialler on its PING)", async () => {
+    const hub = await nodes.start({ id: "hub" });
+    const bob = await nodes.start({ id: "bob" });
+    await bob.join("127.0.0.1", hub.address!.port);
+    const twin = await nodes.start({ id: "bob" });
+    // The log is shared by the file's tests: only the lines naming this twin's id count.
+    const refusedLines = () => nodes.logger.entries.filter((e) => e.level === "warn" && /a node refused this one/.test(e.message) && e.fields.id === "bob");
+    await hub.join("127.0.0.1", twin.address!.port).catch(() => undefined);
+    await waitUntil(() => refusedLines().length === 1, "the twin's warning");
+    expect(refusedLines()[0]!.fields).toMatchObject({ fix: "start this node with another --id" });
+  });
 });
