@@ -62,10 +62,12 @@ export function parseSigned(outer: Record<string, unknown>, maxJsonDepth: number
   if (derived !== undefined) return { ok: false, reason: `signed frame: the signed text may not carry field ${derived}` };
   if (fields.msg_type !== type) return { ok: false, reason: "signed frame: msg_type differs inside and outside the signed text" };
   if (!isSequenceNumber(fields.seq)) return { ok: false, reason: "signed frame: field seq must be an integer from 0 to 2^53-1" };
-  const withId = { ...fields, id };
+  const withId: Record<string, unknown> = { ...fields, id };
   const reason = checkEnvelope(withId);
   if (reason !== undefined) return { ok: false, reason: `signed frame: ${reason}` };
-  const envelope: Envelope = { ...(withId as unknown as Envelope), signature: { text, sig } };
+  // Added after the check, which refuses a `signature` a frame names itself: one copy of the fields, not two.
+  const envelope = withId as unknown as Envelope;
+  envelope.signature = { text, sig };
   if (ttl !== undefined) envelope.ttl = ttl as number;
   return { ok: true, envelope };
 }

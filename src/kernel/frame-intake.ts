@@ -109,8 +109,9 @@ export class FrameIntake {
         },
         reply: (type: string, msg: unknown, extras?: EnvelopeExtras) => connection.send(self.envelope(type, msg, extras)),
         forward: (envelope: Envelope, except?: Iterable<string>) => {
-          const skip = except === undefined ? undefined : new Set(except);
-          return sendToPeers(envelope, (peerId, other) => other === connection || skip?.has(peerId) === true);
+          // Usually one id (the originator): a scan of a short array, not a Set per relayed message.
+          const skip: readonly string[] | undefined = except === undefined || Array.isArray(except) ? (except as readonly string[] | undefined) : [...except];
+          return sendToPeers(envelope, (peerId, other) => other === connection || skip?.includes(peerId) === true);
         },
         reject: (reason: string) => connection.rejectFrame(reason),
       });

@@ -104,8 +104,7 @@ export class ReplayGuard {
    * Whether an arriving envelope's `time` is within the freshness window. A stale one is counted and
    * logged at debug level only: an honest relay passes on what others sent, so it is not a bad frame.
    */
-  isFresh(envelope: Envelope, from: string): boolean {
-    const now = this.clock.now();
+  isFresh(envelope: Envelope, from: string, now = this.clock.now()): boolean {
     if (isFresh(envelope.time, now, this.limits.maxClockSkewMs)) return true;
     this.dropped.stale++;
     this.logger.debug("dropped a message dated outside limits.maxClockSkewMs", {
@@ -122,8 +121,7 @@ export class ReplayGuard {
    * from (`sourceKeyOf`: an IPv4 address, an IPv6 /64; see `SeenCache.record`). A message refused for
    * lack of room is counted, and a warn line says so at most every `FULL_CACHE_WARN_INTERVAL_MS`.
    */
-  markSeen(ids: readonly string[], type: string, source: string): SeenVerdict {
-    const now = this.clock.now();
+  markSeen(ids: readonly string[], type: string, source: string, now = this.clock.now()): SeenVerdict {
     const verdict = this.seen.record(ids, now, sourceKeyOf(source));
     if (verdict === "full") {
       this.dropped.refused++;
@@ -203,8 +201,8 @@ export class ReplayGuard {
 
   /** Stale (`dropped`) or already admitted (`duplicate`): decided before any verification. */
   private precheck(envelope: Envelope, ids: readonly string[], from: string): Admission | undefined {
-    if (!this.isFresh(envelope, from)) return "dropped";
     const now = this.clock.now();
+    if (!this.isFresh(envelope, from, now)) return "dropped";
     if (ids.some((id) => this.seen.has(id, now))) return "duplicate";
     return undefined;
   }
