@@ -181,8 +181,10 @@ export class TcpConnection extends BaseConnection {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.closed || this.protocol.refusesFirstChunk(chunk)) return;
+    if (this.closed) return;
     this.readGuarded(() => {
+      // Inside the guard: the check logs, and a logger that throws must stay within this connection.
+      if (this.protocol.refusesFirstChunk(chunk)) return;
       try {
         this.decoder.feed(chunk, (line) => this.held.push(line));
       } catch (error) {
