@@ -67,7 +67,9 @@ export class HumanPrinter implements EventPrinter {
   }
   message(frame: ReplyFrame): void {
     const { envelope } = frame;
-    const origin = envelope.originator === frame.from ? "" : ` (originator ${shownName(envelope.originator)})`;
+    // `from` is the peer the connection proved; an `originator` that differs is the frame's claim,
+    // which nothing verified for a type no plugin here handles.
+    const origin = envelope.originator === frame.from ? "" : ` (claims originator ${shownName(envelope.originator)}, unverified)`;
     this.line(`[message] ${shownName(envelope.msg_type)} from ${this.who(frame.from, this.directory.nickOf(frame.from))}${origin}: ${json(envelope.msg)}`);
   }
   plugins(plugins: readonly PluginTypes[]): void {
