@@ -30,7 +30,7 @@ export function checkEnvelope(value: unknown): string | undefined {
   if (typeof v.time !== "number" || !Number.isFinite(v.time)) return "field time must be a finite number";
   if (v.id !== undefined && !isName(v.id)) return "field id must be a non-empty string";
   if (v.to !== undefined && !isName(v.to)) return "field to must be a non-empty string";
-  if (v.ttl !== undefined && !(Number.isInteger(v.ttl) && (v.ttl as number) >= 0)) {
+  if (v.ttl !== undefined && !isTtl(v.ttl)) {
     return "field ttl must be a non-negative integer";
   }
   if (v.seq !== undefined && !isSequenceNumber(v.seq)) return "field seq must be an integer from 0 to 2^53-1";
@@ -103,6 +103,11 @@ export function checkJsonValue(root: unknown, maxDepth: number = DEFAULT_MAX_JSO
 
 function depthReason(maxDepth: number): string {
   return `JSON nested deeper than limits.maxJsonDepth (${maxDepth})`;
+}
+
+/** Whether a value can be a message's `ttl`: an integer from 0. */
+export function isTtl(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0;
 }
 
 /** Whether a value can be a signed message's `seq`: a safe integer from 0. */

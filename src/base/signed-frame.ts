@@ -3,7 +3,7 @@
  * checks, its message id, and the parse of its signed text, which gets the checks every frame gets.
  */
 import { hash } from "node:crypto";
-import { checkEnvelope, checkJsonValue, isName, isSequenceNumber } from "./json-checks.js";
+import { checkEnvelope, checkJsonValue, isName, isSequenceNumber, isTtl } from "./json-checks.js";
 import type { Envelope, FrameOptions, FrameResult } from "./envelope.js";
 
 /** The fields of a signed frame's outer object; anything else there is refused. */
@@ -42,7 +42,7 @@ export function parseSigned(outer: Record<string, unknown>, maxJsonDepth: number
   }
   const { msg_type: type, ttl, sig, signed: text } = outer;
   if (!isName(type)) return { ok: false, reason: "signed frame: field msg_type must be a non-empty string" };
-  if (ttl !== undefined && !(Number.isInteger(ttl) && (ttl as number) >= 0)) return { ok: false, reason: "signed frame: field ttl must be a non-negative integer" };
+  if (ttl !== undefined && !isTtl(ttl)) return { ok: false, reason: "signed frame: field ttl must be a non-negative integer" };
   if (typeof sig !== "string" || !SIGNATURE_PATTERN.test(sig)) return { ok: false, reason: "signed frame: field sig must be a 64-byte signature in base64url (86 characters)" };
   if (typeof text !== "string") return { ok: false, reason: "signed frame: field signed must be a string" };
   if (LONE_SURROGATE.test(text)) return { ok: false, reason: "signed frame: the signed text is not well-formed Unicode" };

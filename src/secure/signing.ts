@@ -8,6 +8,7 @@ import { sign, verify, type KeyObject } from "node:crypto";
 import { BoundedMap } from "../base/bounded-map.js";
 import type { Clock } from "../base/clock.js";
 import { checkEnvelope, checkJsonValue, signedMessageId, type Envelope } from "../base/envelope.js";
+import { isSequenceNumber, isTtl } from "../base/json-checks.js";
 import type { Identity } from "./identity.js";
 import { isPeerId, publicKeyOfPeerId } from "./peer-id.js";
 
@@ -37,7 +38,7 @@ export interface SignedMessageFields {
  */
 export function signEnvelope(identity: Identity, fields: SignedMessageFields): Envelope {
   const { msg_type, msg, time, seq, to, ttl } = fields;
-  if (!Number.isSafeInteger(seq) || seq < 0) throw new TypeError(`seq must be an integer from 0 to 2^53-1, got ${seq}`);
+  if (!isSequenceNumber(seq)) throw new TypeError(`seq must be an integer from 0 to 2^53-1, got ${seq}`);
   if (msg === undefined) throw new TypeError("msg must be a JSON value, got undefined");
   const text = JSON.stringify({ msg_type, originator: identity.peerId, time, seq, to, msg });
   // Read back, so the envelope holds what receivers will see (a Date as its string, no undefined fields).
@@ -45,7 +46,7 @@ export function signEnvelope(identity: Identity, fields: SignedMessageFields): E
   const withId = { ...read, id: signedMessageId(text) };
   const reason = checkJsonValue(read) ?? checkEnvelope(withId);
   if (reason !== undefined) throw new TypeError(`cannot sign this message: ${reason}`);
-  if (ttl !== undefined && !(Number.isInteger(ttl) && ttl >= 0)) throw new TypeError(`ttl must be a non-negative integer, got ${ttl}`);
+  if (ttl !== undefined && !isTtl(ttl)) throw new TypeError(`ttl must be a non-negative integer, got ${ttl}`);
   const sig = sign(null, Buffer.from(text, "utf8"), identity.privateKey).toString("base64url");
   const envelope: Envelope = { ...(withId as unknown as Envelope), signature: { text, sig } };
   if (ttl !== undefined) envelope.ttl = ttl;
