@@ -5,7 +5,7 @@
 import type { DialOptions } from "../transport/transport.js";
 import type { KeepalivePlugin } from "../plugins/keepalive.js";
 import { bootstrapDialect, type BootstrapPeer } from "../kernel/config.js";
-import { IdTakenError, SelfDialError } from "../base/errors.js";
+import { SelfDialError } from "../base/errors.js";
 import { errorMessage } from "../base/error-message.js";
 import type { Logger } from "../base/logger.js";
 import type { PeerInfo } from "../base/peer.js";
@@ -32,8 +32,7 @@ export async function joinBootstrapPeers(node: BootstrappingNode, list: readonly
       } catch (error) {
         node.logger.warn("could not join a bootstrap peer", { address: `${host}:${port}`, error: errorMessage(error) });
         const keepalive = isRunning() && !(error instanceof SelfDialError) ? node.plugin<KeepalivePlugin>("keepalive") : undefined;
-        if (error instanceof IdTakenError) keepalive?.keepRefused(host, port, dialect);
-        else keepalive?.keep(host, port, undefined, dialect);
+        keepalive?.keepFailed(host, port, error, dialect);
         return undefined;
       }
     }),

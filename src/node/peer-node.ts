@@ -219,7 +219,7 @@ export class PeerNode {
    * Joins each address, then (with the advertise plugin) asks each joined peer for its peers, in the
    * background. Resolves with the peers joined directly; failures are logged at warn level, not thrown. With the
    * keepalive plugin, every address is kept, so one that could not be reached is retried with backoff,
-   * one whose node refused this node's id (`ERR_ID_TAKEN`) only slowly (`KeepalivePlugin.keepRefused`);
+   * one whose node refused this node's id (`ERR_ID_TAKEN`) only slowly (`KeepalivePlugin.keepFailed`);
    * not one that is this node's own.
    */
   bootstrap(list: readonly BootstrapPeer[]): Promise<PeerInfo[]> {

@@ -105,26 +105,31 @@ export class KeepalivePlugin {
    * scheduled now.
    */
   keep(host: string, port: number, peerId?: string, dialect?: string): void {
-    const key = `${host}:${port}`;
-    let entry = this.kept.get(key);
-    if (!entry) {
-      entry = { host, port, peerId, dialect, attempt: 0, refused: false, timer: undefined };
-      this.kept.set(key, entry);
-    }
+    const entry = this.entryOf(host, port, dialect);
     if (peerId !== undefined) entry.peerId = peerId;
     else this.scheduleRedial(entry);
   }
 
   /**
-   * Keeps an address whose node just refused this node's id (`ERR_ID_TAKEN`, which the caller reported):
-   * its redials wait `refusedRedialMs`, so that a true refusal is not repeated often on either side.
+   * Keeps an address a dial to it just failed with `error`: redialled with backoff, or, when its node
+   * refused this node's id (`ERR_ID_TAKEN`, which the caller reported), only every `refusedRedialMs`,
+   * so that a true refusal is not repeated often on either side.
    */
-  keepRefused(host: string, port: number, dialect?: string): void {
-    const key = `${host}:${port}`;
-    const entry = this.kept.get(key) ?? { host, port, peerId: undefined, dialect, attempt: 0, refused: true, timer: undefined };
-    this.kept.set(key, entry);
-    entry.refused = true;
+  keepFailed(host: string, port: number, error: unknown, dialect?: string): void {
+    const entry = this.entryOf(host, port, dialect);
+    if (error instanceof IdTakenError) entry.refused = true;
     this.scheduleRedial(entry);
+  }
+
+  /** The kept entry of an address, made when new. */
+  private entryOf(host: string, port: number, dialect: string | undefined): KeptAddress {
+    const key = `${host}:${port}`;
+    let entry = this.kept.get(key);
+    if (!entry) {
+      entry = { host, port, peerId: undefined, dialect, attempt: 0, refused: false, timer: undefined };
+      this.kept.set(key, entry);
+    }
+    return entry;
   }
 
   /**
