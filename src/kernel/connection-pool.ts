@@ -8,7 +8,6 @@ import type { Clock } from "../base/clock.js";
 import type { NodeConfig } from "./config.js";
 import type { Dispatcher } from "./dispatcher.js";
 import { encodeEnvelope, type Envelope } from "../base/envelope.js";
-import { DialError } from "../base/errors.js";
 import { errorMessage } from "../base/error-message.js";
 import type { LocalPeerState } from "./local-peer.js";
 import type { Logger } from "../base/logger.js";
@@ -223,7 +222,7 @@ export class ConnectionPool {
     const peer = this.bindings.release(connection, reason);
     this.takenIds.closed(connection);
     const cause = reason === NOT_A_PEERKIT_NODE ? reason : `the connection closed before the handshake (${reason})`;
-    this.dialer.settle(connection, this.takenIds.errorFor(connection) ?? new DialError(connection.remote.host, connection.remote.port, cause));
+    this.dialer.closed(connection, cause);
     for (const listener of this.closeListeners) this.callListener(() => listener(connection, peer, reason));
   }
 

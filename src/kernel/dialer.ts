@@ -59,7 +59,7 @@ export class Dialer {
     if (known?.connected) return known;
     const connection = await this.dial(host, port, options);
     if (this.parts.isBound(connection)) return peers.find(connection.peerId!)!;
-    if (connection.closed) throw this.parts.refusalOf(connection) ?? new DialError(host, port, "the connection closed before the handshake");
+    if (connection.closed) throw this.closeError(connection, "the connection closed before the handshake");
     const what = `The handshake with ${host}:${port}`;
     return this.handshakes.wait(connection, this.parts.handshakeTimeoutMs, what).catch((error: unknown) => {
       if (error instanceof TimeoutError) connection.close("handshake timeout");
@@ -82,6 +82,19 @@ export class Dialer {
           : undefined;
     if (peer?.connected) this.handshakes.resolve(connection, peer);
     else this.handshakes.reject(connection, error ?? new DialError(connection.remote.host, connection.remote.port, "the handshake was refused"));
+  }
+
+  /**
+   * `connection` closed, for `cause`: its handshake waiters, if any, get its peer or, failing that, the
+   * refusal its far end sent (`refusalOf`) or a `DialError` naming the cause.
+   */
+  closed(connection: Connection, cause: string): void {
+    if (this.handshakes.has(connection)) this.settle(connection, this.closeError(connection, cause));
+  }
+
+  /** Why a dial whose connection closed failed: a refusal by the far end wins over the plain cause. */
+  private closeError(connection: Connection, cause: string): Error {
+    return this.parts.refusalOf(connection) ?? new DialError(connection.remote.host, connection.remote.port, cause);
   }
 
   /** Refuses new dials and fails every pending handshake. */
