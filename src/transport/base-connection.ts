@@ -104,12 +104,6 @@ export abstract class BaseConnection implements Connection {
   rejectFrame(reason: string): void {
     if (this.isClosed) return;
     this.badFrames += 1;
-    if (this.direction === "outbound" && this.framesIn === 0 && this.peerId === undefined) {
-      // Reported once, by whoever dialled (the DialError names the cause); a warning per line would repeat it.
-      this.logger.debug("the first reply of a dialled node is not a peerkit frame", { ...this.logFields(), reason });
-      this.abort(NOT_A_PEERKIT_NODE);
-      return;
-    }
     const fields = { ...this.logFields(), reason, badFrames: this.badFrames };
     if (this.rejections) this.rejections.warn(fields);
     else this.logger.warn("rejected a frame", fields);
@@ -157,6 +151,14 @@ export abstract class BaseConnection implements Connection {
     if (this.isClosed) return;
     const result = parseFrame(text, { maxJsonDepth: this.limits.maxJsonDepth, isKnown: this.isKnown });
     if (result.ok === false) {
+      if (this.direction === "outbound" && this.framesIn === 0 && this.peerId === undefined) {
+        // The node dialled answered with no peerkit frame at all: reported once, by whoever dialled (the
+        // DialError names the cause); a bad-frame warning per line would repeat it.
+        this.badFrames += 1;
+        this.logger.debug("the first reply of a dialled node is not a peerkit frame", { ...this.logFields(), reason: result.reason });
+        this.abort(NOT_A_PEERKIT_NODE);
+        return;
+      }
       this.rejectFrame(result.reason);
       return;
     }
