@@ -51,9 +51,14 @@ const BOOTSTRAP_ADDRESS = v.pipe(
   }),
 );
 
+/** A host name or IP address (`isHostName`), with its description. */
+function hostName(description: string) {
+  return v.pipe(nonEmptyString(HOST_NAME_FORMS, description), v.check<string, string>(isHostName, HOST_NAME_FORMS));
+}
+
 const BOOTSTRAP_OBJECT = plainObject(
   {
-    host: v.pipe(nonEmptyString(HOST_NAME_FORMS, "The peer's host name or IP address."), v.check<string, string>(isHostName, HOST_NAME_FORMS)),
+    host: hostName("The peer's host name or IP address."),
     port: integerIn(1, 65535, "The peer's port."),
     legacy: v.optional(
       v.pipe(v.boolean("a boolean (true for an original Python peer)"), v.description("The peer speaks the original Python peers' wire (needs the legacy plugin).")),
@@ -116,10 +121,7 @@ export const CORE_FIELDS = {
       "File holding a private network's key (64 hex characters; `peerkit network-key` makes one). Only nodes holding the same key connect.",
     ),
   ),
-  host: v.pipe(
-    nonEmptyString(HOST_NAME_FORMS, "Address to listen on, and to advertise to peers."),
-    v.check<string, string>(isHostName, HOST_NAME_FORMS),
-  ),
+  host: hostName("Address to listen on, and to advertise to peers."),
   port: integerIn(0, 65535, "Port to listen on; 0 picks a free one.", "an integer from 0 to 65535 (0 picks a free port)"),
   nick: v.optional(v.pipe(v.string(`a nick: ${NICK_RULE}`), v.check<string, string>(isNick, `a nick: ${NICK_RULE}`), v.description(`Chat nickname: ${NICK_RULE}.`))),
   debug: flag("Log at debug level."),
